@@ -62,8 +62,8 @@ static void list_types(void)
     printf("%-22s %-9s %s\n", dbp_report_json_format.name, "any", dbp_report_json_format.summary);
     for (size_t d = 0; d < nd; d++)
         for (size_t f = 0; f < drv[d]->n_formats; f++)
-            printf("%-22s %-9s %s\n", drv[d]->formats[f].name, dbp_engine_name(drv[d]->engine),
-                   drv[d]->formats[f].summary);
+            printf("%-22s %-9s %s\n", drv[d]->formats[f]->name, dbp_engine_name(drv[d]->engine),
+                   drv[d]->formats[f]->summary);
 }
 
 struct audit_opts {

@@ -49,10 +49,10 @@ const struct dbp_format *dbp_format_find(const char *name, const struct dbp_driv
             return core_formats[i];
     for (size_t d = 0; drivers[d]; d++)
         for (size_t f = 0; f < drivers[d]->n_formats; f++)
-            if (strcmp(drivers[d]->formats[f].name, name) == 0) {
+            if (strcmp(drivers[d]->formats[f]->name, name) == 0) {
                 if (drv)
                     *drv = drivers[d];
-                return &drivers[d]->formats[f];
+                return drivers[d]->formats[f];
             }
     return NULL;
 }
@@ -73,10 +73,10 @@ const struct dbp_format *dbp_format_detect(const unsigned char *head, size_t len
     }
     for (size_t d = 0; drivers[d]; d++)
         for (size_t f = 0; f < drivers[d]->n_formats; f++) {
-            int s = drivers[d]->formats[f].probe(head, len);
+            int s = drivers[d]->formats[f]->probe(head, len);
             if (s > best_score) {
                 best_score = s;
-                best = &drivers[d]->formats[f];
+                best = drivers[d]->formats[f];
                 if (drv)
                     *drv = drivers[d];
             }

@@ -73,7 +73,7 @@ struct dbp_driver {
     const char *name;     /* "postgres" */
     enum dbp_engine engine;
     unsigned caps;        /* DBP_CAP_* of the live side */
-    const struct dbp_format *formats; /* offline formats; may be NULL */
+    const struct dbp_format *const *formats; /* offline formats; may be NULL */
     size_t n_formats;
     /* 1 if target looks like one of this driver's server targets (URI scheme, conninfo). */
     int (*accepts_target)(const char *target);

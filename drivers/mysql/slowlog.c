@@ -1,0 +1,30 @@
+/*
+ * slowlog.c -- PLACEHOLDER: the mysql-slow format is not implemented yet.
+ */
+#include <dbperf/error.h>
+
+#include "my_int.h"
+
+static int probe(const unsigned char *head, size_t len)
+{
+    (void)head;
+    (void)len;
+    return 0;
+}
+
+static int parse(struct dbp_reader *r, const struct dbp_parse_opts *o, struct dbp_snapshot *snap,
+                 struct dbp_source *src, struct dbp_error *err)
+{
+    (void)r;
+    (void)o;
+    (void)snap;
+    (void)src;
+    return dbp_error_set(err, DBP_ERR_UNSUPPORTED, "mysql-slow: not implemented yet");
+}
+
+const struct dbp_format dbp_my_slow_format = {
+    .name = "mysql-slow",
+    .summary = "not implemented yet",
+    .probe = probe,
+    .parse = parse,
+};

@@ -1,0 +1,30 @@
+/*
+ * log_csv.c -- PLACEHOLDER: the postgres-csv format is not implemented yet.
+ */
+#include <dbperf/error.h>
+
+#include "pg_int.h"
+
+static int probe(const unsigned char *head, size_t len)
+{
+    (void)head;
+    (void)len;
+    return 0;
+}
+
+static int parse(struct dbp_reader *r, const struct dbp_parse_opts *o, struct dbp_snapshot *snap,
+                 struct dbp_source *src, struct dbp_error *err)
+{
+    (void)r;
+    (void)o;
+    (void)snap;
+    (void)src;
+    return dbp_error_set(err, DBP_ERR_UNSUPPORTED, "postgres-csv: not implemented yet");
+}
+
+const struct dbp_format dbp_pg_csv_format = {
+    .name = "postgres-csv",
+    .summary = "not implemented yet",
+    .probe = probe,
+    .parse = parse,
+};
