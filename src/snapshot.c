@@ -196,6 +196,7 @@ struct dbp_stmt *dbp_snapshot_stmt(struct dbp_snapshot *snap, enum dbp_engine en
     st->fpid = dbp_fingerprint_id(text, len);
     st->agg.min_ms = NAN;
     st->agg.max_ms = NAN;
+    st->agg.fixed_q_ms[0] = st->agg.fixed_q_ms[1] = st->agg.fixed_q_ms[2] = NAN;
     st->example_ms = NAN;
     st->index = snap->stmts.n;
     dbp_vec_push(&snap->stmts, st);
@@ -254,8 +255,15 @@ double dbp_agg_mean_ms(const struct dbp_agg *a)
 
 double dbp_agg_quantile_ms(const struct dbp_agg *a, double q)
 {
-    if (!(a->flags & DBP_AGG_QUANTILES))
+    if (!(a->flags & DBP_AGG_QUANTILES)) {
+        if (q == 0.5)
+            return a->fixed_q_ms[0];
+        if (q == 0.95)
+            return a->fixed_q_ms[1];
+        if (q == 0.99)
+            return a->fixed_q_ms[2];
         return NAN;
+    }
     double v = dbp_sketch_quantile(&a->sketch, q);
     /* the sketch's answer is within 1%; never report outside the exact range */
     if (v < a->min_ms)

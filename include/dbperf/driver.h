@@ -84,6 +84,16 @@ struct dbp_driver {
                    struct dbp_error *err);
     /* Plans for the statements worth explaining; may be NULL. */
     int (*explain)(void *ctx, struct dbp_snapshot *snap, struct dbp_error *err);
+    /*
+     * Verify a missing-index finding (f->candidate, f->candidate_stmt) on the
+     * server, e.g. with a hypopg hypothetical index: fill f->verified,
+     * f->benefit, evidence (cost before/after) and f->verify_note. Sets
+     * *keep = false when the improvement is below the driver's threshold.
+     * Called after the rules ran, only for findings of this driver's engine
+     * while the connection is still open. May be NULL.
+     */
+    int (*verify)(void *ctx, struct dbp_snapshot *snap, struct dbp_finding *f, bool *keep,
+                  struct dbp_error *err);
 };
 
 /* The compiled-in drivers, in detection order. */

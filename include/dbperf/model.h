@@ -64,6 +64,9 @@ struct dbp_agg {
     int64_t last_seen_us;
     unsigned flags;           /* DBP_AGG_* */
     struct dbp_sketch sketch; /* latency distribution when DBP_AGG_QUANTILES */
+    /* p50/p95/p99 as a source reported them (a saved report); NaN when unknown.
+     * Used only when the sketch is empty. */
+    double fixed_q_ms[3];
 };
 
 /* ---- statement classes ------------------------------------------------ */
@@ -197,8 +200,11 @@ struct dbp_index {
     int64_t counter_since_us; /* stats reset / server start; 0 unknown */
 };
 
+#define DBP_TBL_PARTITIONED 0x1u /* a partitioned parent (CONCURRENTLY fails on it) */
+
 struct dbp_table {
     enum dbp_engine engine;
+    unsigned flags; /* DBP_TBL_* */
     const char *instance;
     const char *database;
     const char *schema;
@@ -286,6 +292,11 @@ struct dbp_finding {
     enum dbp_verification verified;
     const char *verify_note; /* how it was verified, or why not; NULL */
     uint64_t fpid;           /* related statement class, or 0 */
+    /* missing-index: the candidate index (table, schema, columns in order; name NULL),
+     * so that a driver can verify it (hypopg); NULL for other findings */
+    struct dbp_index *candidate;
+    /* for a candidate: the statement whose plan it should improve (NULL if none) */
+    struct dbp_stmt *candidate_stmt;
 };
 
 /* ---- sources and diagnostics ------------------------------------------ */
@@ -369,7 +380,8 @@ void dbp_agg_add(struct dbp_agg *a, double duration_ms, int64_t rows_examined,
 /* Mean time per call; NaN when calls == 0. */
 double dbp_agg_mean_ms(const struct dbp_agg *a);
 
-/* Quantile q of the class's latency; NaN when unknown (no per-call data). */
+/* Quantile q of the class's latency (q = 0.5, 0.95, 0.99 also from fixed_q_ms);
+ * NaN when unknown (no per-call data). */
 double dbp_agg_quantile_ms(const struct dbp_agg *a, double q);
 
 /* Keep raw as the class's example if it is the first one or slower than the current one. */
