@@ -1,0 +1,659 @@
+/*
+ * log_common.c -- entry assembly shared by the PostgreSQL log parsers
+ * (stderr, csvlog, jsonlog): records in, statement executions, plans and
+ * session events out. See log_int.h.
+ *
+ * What a record means (severity LOG unless said otherwise):
+ *   duration: X ms  statement: TEXT      one execution (log_min_duration_statement)
+ *   duration: X ms  execute NAME: TEXT   one execution (extended protocol)
+ *   duration: X ms  parse|bind NAME: ..  protocol steps, not executions
+ *   duration: X ms  plan:\n...           an auto_explain plan: held per session until its
+ *                                        statement's execution is counted, then attached
+ *   statement: TEXT / execute NAME: TEXT log_statement: pending until the session's next
+ *                                        bare `duration: X ms` line (log_duration), or
+ *                                        counted without a duration when the session moves on
+ *   ERROR / FATAL / PANIC                the session's pending statement failed: dropped
+ *                                        (pg_stat_statements does not count it either)
+ *   disconnection: ...                   pending flushed, dbp_snapshot_session_end
+ * Per-session state lives in a small hash table with an LRU list, at most
+ * MAX_SESSIONS entries: the oldest session is flushed and forgotten when a
+ * new one would exceed it, so memory is bounded whatever the log size.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <dbperf/arena.h>
+#include <dbperf/buf.h>
+#include <dbperf/error.h>
+#include <dbperf/fingerprint.h>
+#include <dbperf/model.h>
+#include <dbperf/reader.h>
+
+#include "log_int.h"
+#include "pg_int.h"
+
+#define MAX_SESSIONS 4096u
+#define N_BUCKETS    8192u
+#define MAX_PLAN     (4u << 20) /* a held plan longer than this is dropped */
+
+struct sess {
+    char *key;
+    size_t key_len;
+    uint64_t hash;
+    struct sess *hnext;
+    struct sess *lru_prev, *lru_next; /* most recently used at the head */
+    /* log_statement line waiting for its duration */
+    bool has_stmt;
+    struct dbp_buf stmt;
+    struct dbp_buf db;
+    struct dbp_buf user;
+    int64_t stmt_ts;
+    /* auto_explain plan waiting for its statement */
+    bool has_plan;
+    struct dbp_buf plan;
+    uint64_t plan_line;
+};
+
+struct dbp_pglog {
+    struct dbp_snapshot *snap;
+    struct dbp_source *src;
+    const char *name;
+    struct sess *buckets[N_BUCKETS];
+    struct sess *lru_head, *lru_tail;
+    size_t n_sess;
+    struct dbp_buf fp;     /* fingerprint scratch */
+    struct dbp_buf dbz;    /* NUL-terminated database scratch */
+    struct dbp_buf origin; /* plan origin scratch */
+    uint64_t skipped;
+    char first_err[400];
+    bool have_err;
+    bool io_failed;
+    struct dbp_error io_err;
+    struct dbp_pglog_stats st;
+    char plan_err[300];
+};
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static bool starts(const char *s, size_t len, const char *lit)
+{
+    size_t n = strlen(lit);
+    return len >= n && memcmp(s, lit, n) == 0;
+}
+
+static bool eq(const char *s, size_t len, const char *lit)
+{
+    size_t n = strlen(lit);
+    return len == n && memcmp(s, lit, n) == 0;
+}
+
+/* "123.456" at s; returns bytes used (0 if none). */
+static size_t parse_ms(const char *s, size_t len, double *out)
+{
+    size_t i = 0;
+    double v = 0;
+    bool digits = false;
+    while (i < len && s[i] >= '0' && s[i] <= '9') {
+        v = v * 10 + (s[i] - '0');
+        i++;
+        digits = true;
+    }
+    if (i < len && s[i] == '.') {
+        i++;
+        double scale = 0.1;
+        while (i < len && s[i] >= '0' && s[i] <= '9') {
+            v += (s[i] - '0') * scale;
+            scale /= 10;
+            i++;
+            digits = true;
+        }
+    }
+    if (!digits)
+        return 0;
+    *out = v;
+    return i;
+}
+
+static uint64_t hash_key(const char *k, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)k[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+static void buf_set(struct dbp_buf *b, const char *s, size_t n)
+{
+    dbp_buf_clear(b);
+    dbp_buf_reserve(b, n);
+    if (n)
+        dbp_buf_append(b, s, n);
+    else
+        b->data[0] = '\0';
+}
+
+/* user/database values that mean "unknown" */
+static bool unknown_name(const char *s, size_t n)
+{
+    return !s || n == 0 || eq(s, n, "[unknown]");
+}
+
+/* ---- sessions --------------------------------------------------------- */
+
+static void lru_unlink(struct dbp_pglog *L, struct sess *s)
+{
+    if (s->lru_prev)
+        s->lru_prev->lru_next = s->lru_next;
+    else
+        L->lru_head = s->lru_next;
+    if (s->lru_next)
+        s->lru_next->lru_prev = s->lru_prev;
+    else
+        L->lru_tail = s->lru_prev;
+    s->lru_prev = s->lru_next = NULL;
+}
+
+static void lru_front(struct dbp_pglog *L, struct sess *s)
+{
+    s->lru_next = L->lru_head;
+    s->lru_prev = NULL;
+    if (L->lru_head)
+        L->lru_head->lru_prev = s;
+    L->lru_head = s;
+    if (!L->lru_tail)
+        L->lru_tail = s;
+}
+
+static struct sess *sess_find(struct dbp_pglog *L, const char *k, size_t n, uint64_t h)
+{
+    for (struct sess *s = L->buckets[h & (N_BUCKETS - 1)]; s; s = s->hnext)
+        if (s->hash == h && s->key_len == n && memcmp(s->key, k, n) == 0)
+            return s;
+    return NULL;
+}
+
+static void flush_stmt(struct dbp_pglog *L, struct sess *s, double ms, int64_t ts);
+
+static void sess_remove(struct dbp_pglog *L, struct sess *s)
+{
+    struct sess **pp = &L->buckets[s->hash & (N_BUCKETS - 1)];
+    while (*pp != s)
+        pp = &(*pp)->hnext;
+    *pp = s->hnext;
+    lru_unlink(L, s);
+    L->n_sess--;
+    dbp_buf_free(&s->stmt);
+    dbp_buf_free(&s->db);
+    dbp_buf_free(&s->user);
+    dbp_buf_free(&s->plan);
+    free(s->key);
+    free(s);
+}
+
+/* The session's state, created when create is set (evicting the oldest when full). */
+static struct sess *sess_get(struct dbp_pglog *L, const char *k, size_t n, bool create)
+{
+    if (!k || n == 0)
+        return NULL;
+    uint64_t h = hash_key(k, n);
+    struct sess *s = sess_find(L, k, n, h);
+    if (s) {
+        if (L->lru_head != s) {
+            lru_unlink(L, s);
+            lru_front(L, s);
+        }
+        return s;
+    }
+    if (!create)
+        return NULL;
+    if (L->n_sess >= MAX_SESSIONS) {
+        struct sess *old = L->lru_tail;
+        if (old->has_stmt)
+            flush_stmt(L, old, NAN, 0);
+        sess_remove(L, old);
+    }
+    s = dbp_xcalloc(1, sizeof *s);
+    s->key = dbp_xmalloc(n);
+    memcpy(s->key, k, n);
+    s->key_len = n;
+    s->hash = h;
+    s->hnext = L->buckets[h & (N_BUCKETS - 1)];
+    L->buckets[h & (N_BUCKETS - 1)] = s;
+    lru_front(L, s);
+    L->n_sess++;
+    return s;
+}
+
+/* ---- executions ------------------------------------------------------- */
+
+/* Attach the session's held plan to st (when this execution is the class's slowest). */
+static void attach_plan(struct dbp_pglog *L, struct sess *s, struct dbp_stmt *st, bool slowest)
+{
+    if (!s || !s->has_plan)
+        return;
+    s->has_plan = false;
+    if (!slowest)
+        return;
+    const char *p = s->plan.data;
+    size_t n = s->plan.len;
+    while (n && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) {
+        p++;
+        n--;
+    }
+    dbp_buf_clear(&L->origin);
+    dbp_buf_printf(&L->origin, "%s:%llu", L->name, (unsigned long long)s->plan_line);
+    const char *origin = dbp_arena_strdup(L->snap->arena, L->origin.data);
+    struct dbp_plan *plan = NULL;
+    struct dbp_error perr = {0};
+    int rc = (n && *p == '{') ? dbp_pg_plan_from_json(L->snap, p, n, origin, &plan, &perr)
+                              : dbp_pg_plan_from_text(L->snap, p, n, origin, &plan, &perr);
+    if (rc != DBP_OK || !plan) {
+        L->st.plans_failed++;
+        if (!L->plan_err[0])
+            snprintf(L->plan_err, sizeof L->plan_err, "%.120s: %.160s", origin,
+                     perr.message[0] ? perr.message : "plan not parsed");
+        return;
+    }
+    plan->stmt = st;
+    dbp_snapshot_add_plan(L->snap, plan);
+    L->st.plans_attached++;
+}
+
+/* Count one execution of text in session s. */
+static void execution(struct dbp_pglog *L, struct sess *s, const char *session, size_t session_len,
+                      const char *db, size_t db_len, const char *user, size_t user_len,
+                      const char *text, size_t len, double ms, int64_t ts)
+{
+    /* trim the statement */
+    while (len && (*text == ' ' || *text == '\t' || *text == '\n' || *text == '\r')) {
+        text++;
+        len--;
+    }
+    while (len && (text[len - 1] == ' ' || text[len - 1] == '\t' || text[len - 1] == '\n' ||
+                   text[len - 1] == '\r'))
+        len--;
+    if (len == 0) {
+        if (s)
+            s->has_plan = false;
+        return;
+    }
+    const char *dbz = NULL;
+    if (!unknown_name(db, db_len)) {
+        buf_set(&L->dbz, db, db_len);
+        dbz = L->dbz.data;
+    }
+    dbp_fingerprint(DBP_FP_PGSS, text, len, &L->fp);
+    struct dbp_stmt *st =
+        dbp_snapshot_stmt(L->snap, DBP_ENGINE_POSTGRES, dbz, L->fp.data ? L->fp.data : "",
+                          L->fp.len);
+    st->source = DBP_SRC_LOG;
+    bool slowest = !st->example || (ms > st->example_ms) || (!st->plan && s && s->has_plan);
+    dbp_agg_add(&st->agg, ms, -1, -1, ts);
+    dbp_stmt_offer_example(L->snap, st, text, len, ms);
+    if (!st->user && !unknown_name(user, user_len))
+        st->user = dbp_arena_strndup(L->snap->arena, user, user_len);
+    L->src->entries++;
+    L->st.executions++;
+    attach_plan(L, s, st, slowest);
+    if (session && session_len) {
+        struct dbp_session_event ev = {
+            .session = session,
+            .session_len = session_len,
+            .ts_us = ts,
+            .stmt = st,
+            .duration_ms = ms,
+            .rows = -1,
+        };
+        dbp_snapshot_session_event(L->snap, &ev);
+    }
+}
+
+/* Count the session's pending log_statement line with duration ms. */
+static void flush_stmt(struct dbp_pglog *L, struct sess *s, double ms, int64_t ts)
+{
+    if (!s->has_stmt)
+        return;
+    s->has_stmt = false;
+    execution(L, s, s->key, s->key_len, s->db.data, s->db.len, s->user.data, s->user.len,
+              s->stmt.data, s->stmt.len, ms, ts ? ts : s->stmt_ts);
+}
+
+/*
+ * After "statement: " / "execute NAME: " / the like: the statement text.
+ * For execute/parse/bind, skip "NAME: " (names may hold '/', as poolers
+ * print "S_1/C_2"). Returns false if the shape is not recognised.
+ */
+static bool split_command(const char *m, size_t n, int *kind, const char **text, size_t *tlen)
+{
+    /* kind: 1 statement, 2 execute, 3 parse/bind, 4 plan, 5 fetch (portal continued) */
+    size_t skip;
+    if (starts(m, n, "statement: ")) {
+        *kind = 1;
+        skip = 11;
+    } else if (starts(m, n, "execute ")) {
+        *kind = starts(m + 8, n - 8, "fetch from ") ? 5 : 2;
+        skip = 8;
+    } else if (starts(m, n, "parse ")) {
+        *kind = 3;
+        skip = 6;
+    } else if (starts(m, n, "bind ")) {
+        *kind = 3;
+        skip = 5;
+    } else if (starts(m, n, "plan:")) {
+        *kind = 4;
+        *text = m + 5;
+        *tlen = n - 5;
+        return true;
+    } else {
+        return false;
+    }
+    if (*kind != 1) {
+        const char *colon = memchr(m + skip, ':', n - skip);
+        if (!colon || (size_t)(colon - m) + 1 >= n + 1)
+            return false;
+        skip = (size_t)(colon - m) + 1;
+        if (skip < n && m[skip] == ' ')
+            skip++;
+    }
+    *text = m + skip;
+    *tlen = n - skip;
+    return true;
+}
+
+static bool is_error_severity(const char *s, size_t n)
+{
+    return eq(s, n, "ERROR") || eq(s, n, "FATAL") || eq(s, n, "PANIC");
+}
+
+void dbp_pglog_record(struct dbp_pglog *L, const struct dbp_pglog_rec *r)
+{
+    const char *m = r->msg;
+    size_t n = r->msg_len;
+    if (!m)
+        return;
+    if (is_error_severity(r->severity, r->severity_len)) {
+        struct sess *s = sess_get(L, r->session, r->session_len, false);
+        if (s)
+            s->has_stmt = false; /* the statement failed: not counted */
+        if (s)
+            s->has_plan = false;
+        return;
+    }
+    if (!eq(r->severity, r->severity_len, "LOG"))
+        return;
+    if (starts(m, n, "duration: ")) {
+        double ms = NAN;
+        size_t u = parse_ms(m + 10, n - 10, &ms);
+        if (u == 0) {
+            dbp_pglog_malformed(L, r->lineno, "bad duration");
+            return;
+        }
+        size_t i = 10 + u;
+        if (!starts(m + i, n - i, " ms")) {
+            dbp_pglog_malformed(L, r->lineno, "bad duration unit");
+            return;
+        }
+        i += 3;
+        while (i < n && m[i] == ' ')
+            i++;
+        if (i >= n) {
+            /* bare duration: completes a log_statement line */
+            struct sess *s = sess_get(L, r->session, r->session_len, false);
+            if (s && s->has_stmt)
+                flush_stmt(L, s, ms, r->ts_us);
+            return;
+        }
+        int kind = 0;
+        const char *text = NULL;
+        size_t tlen = 0;
+        if (!split_command(m + i, n - i, &kind, &text, &tlen))
+            return; /* some other duration message */
+        if (kind == 3 || kind == 5)
+            return;
+        if (kind == 4) {
+            L->st.plans_seen++;
+            struct sess *s = sess_get(L, r->session, r->session_len, true);
+            if (!s)
+                return;
+            if (tlen > MAX_PLAN) {
+                s->has_plan = false;
+                return;
+            }
+            buf_set(&s->plan, text, tlen);
+            s->has_plan = true;
+            s->plan_line = r->lineno;
+            return;
+        }
+        struct sess *s = sess_get(L, r->session, r->session_len, false);
+        if (s && s->has_stmt)
+            flush_stmt(L, s, NAN, 0); /* a log_statement line never completed */
+        execution(L, s, r->session, r->session_len, r->db, r->db_len, r->user, r->user_len, text,
+                  tlen, ms, r->ts_us);
+        return;
+    }
+    if (starts(m, n, "statement: ") || starts(m, n, "execute ")) {
+        int kind = 0;
+        const char *text = NULL;
+        size_t tlen = 0;
+        if (!split_command(m, n, &kind, &text, &tlen) || kind == 5)
+            return;
+        struct sess *s = sess_get(L, r->session, r->session_len, true);
+        if (!s) {
+            /* no session key: cannot pair with a duration; count it now */
+            execution(L, NULL, NULL, 0, r->db, r->db_len, r->user, r->user_len, text, tlen, NAN,
+                      r->ts_us);
+            return;
+        }
+        if (s->has_stmt)
+            flush_stmt(L, s, NAN, 0);
+        buf_set(&s->stmt, text, tlen);
+        buf_set(&s->db, r->db ? r->db : "", r->db ? r->db_len : 0);
+        buf_set(&s->user, r->user ? r->user : "", r->user ? r->user_len : 0);
+        s->stmt_ts = r->ts_us;
+        s->has_stmt = true;
+        return;
+    }
+    if (starts(m, n, "disconnection: ")) {
+        struct sess *s = sess_get(L, r->session, r->session_len, false);
+        if (s) {
+            flush_stmt(L, s, NAN, 0);
+            sess_remove(L, s);
+        }
+        if (r->session && r->session_len)
+            dbp_snapshot_session_end(L->snap, r->session, r->session_len);
+        return;
+    }
+}
+
+/* ---- diagnostics and the end ------------------------------------------ */
+
+void dbp_pglog_malformed(struct dbp_pglog *L, uint64_t lineno, const char *fmt, ...)
+{
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    L->skipped++;
+    dbp_snapshot_diag(L->snap, "%s:%llu: %s", L->name, (unsigned long long)lineno, msg);
+    if (!L->have_err) {
+        snprintf(L->first_err, sizeof L->first_err, "%s:%llu: %s", L->name,
+                 (unsigned long long)lineno, msg);
+        L->have_err = true;
+    }
+}
+
+int dbp_pglog_reader_error(struct dbp_pglog *L, int rc, const struct dbp_error *rerr)
+{
+    if (rc == -DBP_ERR_FORMAT) {
+        L->skipped++;
+        const char *m = rerr && rerr->message[0] ? rerr->message : "over-long line skipped";
+        dbp_snapshot_diag(L->snap, "%s", m);
+        if (!L->have_err) {
+            snprintf(L->first_err, sizeof L->first_err, "%.390s", m);
+            L->have_err = true;
+        }
+        return 1;
+    }
+    L->io_failed = true;
+    if (rerr)
+        L->io_err = *rerr;
+    return 0;
+}
+
+struct dbp_pglog *dbp_pglog_new(struct dbp_snapshot *snap, struct dbp_source *src,
+                                const char *name)
+{
+    struct dbp_pglog *L = dbp_xcalloc(1, sizeof *L);
+    L->snap = snap;
+    L->src = src;
+    L->name = name ? name : "<input>";
+    return L;
+}
+
+void dbp_pglog_get_stats(const struct dbp_pglog *L, struct dbp_pglog_stats *out)
+{
+    *out = L->st;
+}
+
+int dbp_pglog_finish(struct dbp_pglog *L, struct dbp_reader *r, struct dbp_error *err)
+{
+    /* pending log_statement lines were executed (no duration known) */
+    for (struct sess *s = L->lru_tail; s; s = s->lru_prev)
+        if (s->has_stmt)
+            flush_stmt(L, s, NAN, 0);
+    while (L->lru_head)
+        sess_remove(L, L->lru_head);
+    if (L->st.plans_failed)
+        dbp_snapshot_diag(L->snap, "%llu auto_explain plan(s) not attached; first: %s",
+                          (unsigned long long)L->st.plans_failed, L->plan_err);
+    struct dbp_source *src = L->src;
+    if (r)
+        src->bytes = dbp_reader_bytes(r);
+    src->skipped += L->skipped;
+    int rc = DBP_OK;
+    if (L->io_failed) {
+        rc = dbp_error_set(err, DBP_ERR_IO, "%s",
+                           L->io_err.message[0] ? L->io_err.message : "read error");
+    } else if (L->have_err) {
+        rc = dbp_error_set(err, DBP_ERR_FORMAT, "%s", L->first_err);
+    }
+    if (rc != DBP_OK) {
+        src->status = rc;
+        if (!src->error)
+            src->error = dbp_arena_strdup(L->snap->arena, err ? err->message : L->first_err);
+    }
+    dbp_buf_free(&L->fp);
+    dbp_buf_free(&L->dbz);
+    dbp_buf_free(&L->origin);
+    free(L);
+    return rc;
+}
+
+/* ---- timestamps ------------------------------------------------------- */
+
+static int digits(const char *s, size_t n)
+{
+    int v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+/* days since 1970-01-01 of a civil date (proleptic Gregorian) */
+static int64_t days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static const struct {
+    const char *name;
+    int minutes;
+} zones[] = {
+    {"UTC", 0},      {"GMT", 0},      {"Z", 0},        {"WET", 0},      {"WEST", 60},
+    {"BST", 60},     {"CET", 60},     {"CEST", 120},   {"MET", 60},     {"MEST", 120},
+    {"EET", 120},    {"EEST", 180},   {"MSK", 180},    {"IST", 330},    {"JST", 540},
+    {"KST", 540},    {"AEST", 600},   {"AEDT", 660},   {"EST", -300},   {"EDT", -240},
+    {"CST", -360},   {"CDT", -300},   {"MST", -420},   {"MDT", -360},   {"PST", -480},
+    {"PDT", -420},   {"AKST", -540},  {"AKDT", -480},  {"HST", -600},   {"BRT", -180},
+};
+
+int64_t dbp_pglog_parse_ts(const char *s, size_t len, size_t *used)
+{
+    *used = 0;
+    if (len < 19 || s[4] != '-' || s[7] != '-' || (s[10] != ' ' && s[10] != 'T') ||
+        s[13] != ':' || s[16] != ':')
+        return 0;
+    int y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2);
+    int h = digits(s + 11, 2), mi = digits(s + 14, 2), se = digits(s + 17, 2);
+    if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 24 || mi < 0 || mi > 59 ||
+        se < 0 || se > 60)
+        return 0;
+    size_t i = 19;
+    int64_t us = 0;
+    if (i < len && s[i] == '.') {
+        i++;
+        int64_t scale = 100000;
+        while (i < len && s[i] >= '0' && s[i] <= '9') {
+            us += (s[i] - '0') * scale;
+            scale /= 10;
+            i++;
+        }
+    }
+    int64_t t = (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se) * 1000000 + us;
+    /* time zone: " UTC", " +05", "+0530", "Z" */
+    size_t j = i;
+    if (j < len && s[j] == ' ')
+        j++;
+    if (j < len && (s[j] == '+' || s[j] == '-')) {
+        int sign = s[j] == '-' ? -1 : 1;
+        size_t k = j + 1, nd = 0;
+        int hh = 0, mm = 0;
+        while (k < len && nd < 4 && s[k] >= '0' && s[k] <= '9') {
+            if (nd < 2)
+                hh = hh * 10 + (s[k] - '0');
+            else
+                mm = mm * 10 + (s[k] - '0');
+            k++;
+            nd++;
+        }
+        if (k < len && s[k] == ':' && nd == 2 && k + 2 < len + 0 && k + 2 <= len &&
+            s[k + 1] >= '0' && s[k + 1] <= '9') {
+            mm = digits(s + k + 1, 2);
+            if (mm < 0)
+                mm = 0;
+            else
+                k += 3;
+        }
+        if (nd >= 2) {
+            t -= sign * (int64_t)(hh * 60 + mm) * 60000000;
+            i = k;
+        }
+    } else if (j < len && ((s[j] >= 'A' && s[j] <= 'Z'))) {
+        size_t k = j;
+        while (k < len && ((s[k] >= 'A' && s[k] <= 'Z') || (s[k] >= 'a' && s[k] <= 'z')))
+            k++;
+        for (size_t z = 0; z < sizeof zones / sizeof zones[0]; z++) {
+            if (eq(s + j, k - j, zones[z].name)) {
+                t -= (int64_t)zones[z].minutes * 60000000;
+                break;
+            }
+        }
+        i = k; /* an unknown abbreviation is read as UTC */
+    }
+    *used = i;
+    return t;
+}
