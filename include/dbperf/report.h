@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include <dbperf/model.h>
@@ -31,6 +32,9 @@ struct dbp_report_opts {
     bool show_literals;  /* include raw examples */
     int width;           /* text width; 80 if 0 */
     const char *tool_version;
+    /* "generated_at" in us since the epoch; 0 = $DBPERF_NOW if set (seconds since
+     * the epoch or ISO 8601 UTC, for reproducible output), else the current time */
+    int64_t generated_us;
 };
 
 /*
