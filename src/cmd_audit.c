@@ -13,10 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <dbperf/arena.h>
 #include <dbperf/config.h>
+#include <dbperf/diff.h>
 #include <dbperf/driver.h>
 #include <dbperf/error.h>
 #include <dbperf/reader.h>
@@ -49,6 +51,10 @@ static void usage(FILE *f)
             "      --analyze         live PostgreSQL: EXPLAIN ANALYZE (SELECT statements only)\n"
             "      --no-hypothetical never create hypopg hypothetical indexes\n"
             "      --statement-timeout MS  per query sent to a server (default 5000)\n"
+            "      --baseline FILE   compare with an earlier audit (a saved JSON report):\n"
+            "                        the regression rule flags classes that got slower\n"
+            "      --interval DUR    servers: measure a window instead of counters since\n"
+            "                        reset: two snapshots DUR apart (e.g. 60s, 5min)\n"
             "  -h, --help            this help\n\n"
             "Exit status: 0 nothing reached --fail-on, 1 something did, 2 usage error,\n"
             "3 a source could not be read or data in it was skipped.\n");
@@ -74,71 +80,24 @@ struct audit_opts {
     const char *log_prefix;
     int fail_on;
     bool no_color;
+    const char *baseline;
+    double interval_s;
     struct dbp_conn_opts conn;
 };
 
-/* Read one file source into snap. Returns 0 or DBP_EXIT_SOURCE. */
-static int audit_file(const char *path, const struct audit_opts *o,
-                      const struct dbp_parse_opts *po, struct dbp_snapshot *snap)
-{
-    struct dbp_error err = {0};
-    struct dbp_reader *r = NULL;
-    const char *shown = strcmp(path, "-") == 0 ? "<stdin>" : path;
-    if (dbp_reader_open(path, &r, &err) != DBP_OK) {
-        struct dbp_source *src = dbp_snapshot_add_source(snap, shown, "unreadable");
-        src->status = err.code;
-        src->error = dbp_arena_strdup(snap->arena, err.message);
-        fprintf(stderr, "dbperf: %s\n", err.message);
-        return DBP_EXIT_SOURCE;
-    }
-    const struct dbp_format *fmt;
-    const struct dbp_driver *drv = NULL;
-    if (o->type) {
-        fmt = dbp_format_find(o->type, &drv);
-    } else {
-        size_t hl;
-        const unsigned char *head = dbp_reader_head(r, &hl);
-        if (hl == 0) {
-            struct dbp_source *src = dbp_snapshot_add_source(snap, shown, "empty");
-            src->status = DBP_ERR_UNKNOWN_FMT;
-            src->error = dbp_arena_printf(snap->arena, "%s: empty input", shown);
-            fprintf(stderr, "dbperf: %s: empty input, nothing to analyse\n", shown);
-            dbp_reader_close(r);
-            return DBP_EXIT_SOURCE;
-        }
-        fmt = dbp_format_detect(head, hl, &drv);
-        if (!fmt) {
-            struct dbp_source *src = dbp_snapshot_add_source(snap, shown, "unknown");
-            src->status = DBP_ERR_UNKNOWN_FMT;
-            src->error = dbp_arena_printf(snap->arena, "%s: format not recognised", shown);
-            fprintf(stderr,
-                    "dbperf: %s: not a recognised log, plan or report "
-                    "(see `dbperf audit --list-types`; --type forces one)\n",
-                    shown);
-            dbp_reader_close(r);
-            return DBP_EXIT_SOURCE;
-        }
-    }
-    struct dbp_source *src = dbp_snapshot_add_source(snap, shown, fmt->name);
-    src->engine = drv ? drv->engine : DBP_ENGINE_UNKNOWN;
-    uint64_t diags_before = snap->n_diags;
-    int rc = fmt->parse(r, po, snap, src, &err);
-    src->bytes = dbp_reader_bytes(r);
-    dbp_reader_close(r);
-    if (rc != DBP_OK) {
-        src->status = rc;
-        src->error = dbp_arena_strdup(snap->arena, err.message);
-        uint64_t more = snap->n_diags - diags_before;
-        fprintf(stderr, "dbperf: %s%s\n", err.message[0] ? err.message : shown,
-                more > 1 ? " (and more: see the report's diagnostics)" : "");
-        return DBP_EXIT_SOURCE;
-    }
-    return 0;
-}
+/* An open server connection, kept until findings are verified. */
+struct live {
+    const struct dbp_driver *drv;
+    void *ctx;
+    struct dbp_source *src;
+};
 
-/* Collect one server target into snap. Returns 0 or DBP_EXIT_SOURCE. */
+/*
+ * Collect one server target into snap. On success the connection is kept in
+ * *out (for verification after the rules ran). Returns 0 or DBP_EXIT_SOURCE.
+ */
 static int audit_target(const char *target, const struct dbp_driver *drv,
-                        const struct audit_opts *o, struct dbp_snapshot *snap)
+                        const struct audit_opts *o, struct dbp_snapshot *snap, struct live *out)
 {
     struct dbp_error err = {0};
     char *shown = dbp_target_redact(snap->arena, target);
@@ -148,21 +107,76 @@ static int audit_target(const char *target, const struct dbp_driver *drv,
     co.target = target;
     void *ctx = NULL;
     int rc = drv->connect(&co, &ctx, &err);
+    struct dbp_snapshot *first = NULL;
+    if (rc == DBP_OK && o->interval_s > 0) {
+        /* counters since reset are no measurement window: take two snapshots */
+        first = dbp_snapshot_new();
+        struct dbp_source *tmp = dbp_snapshot_add_source(first, shown, drv->name);
+        rc = drv->collect(ctx, first, tmp, &err);
+        if (rc == DBP_OK) {
+            struct timespec ts = {(time_t)o->interval_s,
+                                  (long)((o->interval_s - (double)(time_t)o->interval_s) * 1e9)};
+            while (nanosleep(&ts, &ts) != 0)
+                ;
+        }
+    }
     if (rc == DBP_OK)
         rc = drv->collect(ctx, snap, src, &err);
-    if (rc == DBP_OK && drv->explain && (drv->caps & DBP_CAP_EXPLAIN)) {
+    if (rc == DBP_OK && first)
+        dbp_snapshot_subtract(snap, first);
+    dbp_snapshot_free(first);
+    if (rc == DBP_OK && drv->explain && (drv->caps & DBP_CAP_EXPLAIN))
         rc = drv->explain(ctx, snap, &err);
-    }
-    if (ctx)
-        drv->disconnect(ctx);
     if (rc != DBP_OK) {
+        if (ctx)
+            drv->disconnect(ctx);
         src->status = rc;
         /* the driver's message names the server; make sure no password slips through */
         src->error = dbp_target_redact(snap->arena, err.message);
         fprintf(stderr, "dbperf: %s: %s\n", shown, src->error);
         return DBP_EXIT_SOURCE;
     }
+    out->drv = drv;
+    out->ctx = ctx;
+    out->src = src;
     return 0;
+}
+
+/*
+ * Let the drivers verify index candidates on their servers (hypopg), dropping
+ * the findings whose verified improvement is too small. A finding goes to the
+ * first connection of its engine (and of its database, when known).
+ */
+static void verify_findings(struct dbp_snapshot *snap, struct live *lives, size_t n_lives)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < snap->findings.n; i++) {
+        struct dbp_finding *f = snap->findings.items[i];
+        bool keep = true;
+        struct live *lv = NULL;
+        for (size_t j = 0; f->candidate && j < n_lives; j++) {
+            if (lives[j].drv->engine != f->engine || !lives[j].drv->verify)
+                continue;
+            if (!lv)
+                lv = &lives[j];
+            if (f->candidate->database && lives[j].src->name &&
+                strstr(lives[j].src->name, f->candidate->database)) {
+                lv = &lives[j];
+                break;
+            }
+        }
+        if (lv) {
+            struct dbp_error err = {0};
+            if (lv->drv->verify(lv->ctx, snap, f, &keep, &err) != DBP_OK) {
+                keep = true;
+                dbp_snapshot_diag(snap, "%s: could not verify %s: %s", lv->src->name,
+                                  f->object ? f->object : f->rule, err.message);
+            }
+        }
+        if (keep)
+            snap->findings.items[kept++] = f;
+    }
+    snap->findings.n = kept;
 }
 
 static int is_file_like(const char *s)
@@ -173,7 +187,7 @@ static int is_file_like(const char *s)
 int dbp_cmd_audit(int argc, char **argv)
 {
     enum { OPT_FAIL_ON = 256, OPT_LIST_TYPES, OPT_LOG_PREFIX, OPT_SHOW_LITERALS, OPT_NO_COLOR,
-           OPT_ANALYZE, OPT_NO_HYPO, OPT_TIMEOUT };
+           OPT_ANALYZE, OPT_NO_HYPO, OPT_TIMEOUT, OPT_BASELINE, OPT_INTERVAL };
     static const struct option longopts[] = {
         {"format", required_argument, NULL, 'f'},
         {"output", required_argument, NULL, 'o'},
@@ -188,6 +202,8 @@ int dbp_cmd_audit(int argc, char **argv)
         {"analyze", no_argument, NULL, OPT_ANALYZE},
         {"no-hypothetical", no_argument, NULL, OPT_NO_HYPO},
         {"statement-timeout", required_argument, NULL, OPT_TIMEOUT},
+        {"baseline", required_argument, NULL, OPT_BASELINE},
+        {"interval", required_argument, NULL, OPT_INTERVAL},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     struct audit_opts o = {0};
@@ -270,6 +286,22 @@ int dbp_cmd_audit(int argc, char **argv)
             o.conn.statement_timeout_ms = (int)v;
             break;
         }
+        case OPT_BASELINE:
+            o.baseline = optarg;
+            break;
+        case OPT_INTERVAL: {
+            char *end;
+            double v = strtod(optarg, &end);
+            double mul = !*end || !strcmp(end, "s") ? 1 : !strcmp(end, "ms") ? 0.001
+                         : !strcmp(end, "min") || !strcmp(end, "m") ? 60
+                         : !strcmp(end, "h") ? 3600 : -1;
+            if (end == optarg || mul < 0 || !(v * mul > 0) || v * mul > 86400) {
+                fprintf(stderr, "dbperf audit: --interval needs a duration such as 60s or 5min\n");
+                return DBP_EXIT_USAGE;
+            }
+            o.interval_s = v * mul;
+            break;
+        }
         case 'h':
             usage(stdout);
             return DBP_EXIT_OK;
@@ -311,23 +343,42 @@ int dbp_cmd_audit(int argc, char **argv)
 
     struct dbp_parse_opts po = {.log_prefix = o.log_prefix, .config = config};
     int exit_code = DBP_EXIT_OK;
+    struct dbp_snapshot *base = NULL;
+    if (o.baseline) {
+        base = dbp_snapshot_new();
+        if (dbp_cmd_read_file(o.baseline, NULL, &po, base))
+            exit_code = DBP_EXIT_SOURCE;
+        dbp_snapshot_sessions_flush(base);
+        snap->baseline = base;
+    }
+    struct live *lives = dbp_xcalloc((size_t)argc, sizeof *lives);
+    size_t n_lives = 0;
     for (int i = optind; i < argc; i++) {
         const char *s = argv[i];
         const struct dbp_driver *drv = NULL;
         int rc;
         if (!o.type && !is_file_like(s) && (drv = dbp_driver_for_target(s)) != NULL) {
-            rc = audit_target(s, drv, &o, snap);
+            rc = audit_target(s, drv, &o, snap, &lives[n_lives]);
+            if (rc == 0)
+                n_lives++;
         } else {
-            rc = audit_file(s, &o, &po, snap);
+            rc = dbp_cmd_read_file(s, o.type, &po, snap);
         }
         if (rc)
             exit_code = rc;
     }
     dbp_snapshot_sessions_flush(snap);
 
-    if (dbp_rules_run(snap, config, &err) != DBP_OK) {
+    int rrc = dbp_rules_run(snap, config, &err);
+    if (rrc == DBP_OK)
+        verify_findings(snap, lives, n_lives);
+    for (size_t i = 0; i < n_lives; i++)
+        lives[i].drv->disconnect(lives[i].ctx);
+    free(lives);
+    if (rrc != DBP_OK) {
         fprintf(stderr, "dbperf audit: %s\n", err.message);
         dbp_snapshot_free(snap);
+        dbp_snapshot_free(base);
         dbp_config_free(config);
         return DBP_EXIT_USAGE;
     }
@@ -338,6 +389,7 @@ int dbp_cmd_audit(int argc, char **argv)
         if (!out) {
             perror(o.output);
             dbp_snapshot_free(snap);
+            dbp_snapshot_free(base);
             dbp_config_free(config);
             return DBP_EXIT_USAGE;
         }
@@ -367,6 +419,7 @@ int dbp_cmd_audit(int argc, char **argv)
         }
     }
     dbp_snapshot_free(snap);
+    dbp_snapshot_free(base);
     dbp_config_free(config);
     return exit_code;
 }

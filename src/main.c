@@ -15,6 +15,7 @@ struct command {
 static const struct command commands[] = {
     {"audit", dbp_cmd_audit, "analyse servers, logs and plans; report findings"},
     {"fingerprint", dbp_cmd_fingerprint, "print the fingerprint of each statement (one per line)"},
+    {"diff", dbp_cmd_diff, "compare two audits: what got faster, what got slower"},
     {"rules", dbp_cmd_rules, "list the rules, their thresholds and what they mean"},
 };
 

@@ -17,10 +17,11 @@ extern const struct dbp_rule dbp_rule_missing_index;
 extern const struct dbp_rule dbp_rule_n_plus_one;
 extern const struct dbp_rule dbp_rule_unused_index;
 extern const struct dbp_rule dbp_rule_duplicate_index;
+extern const struct dbp_rule dbp_rule_regression;
 
 static const struct dbp_rule *const rules[] = {
     &dbp_rule_seq_scan,     &dbp_rule_missing_index,    &dbp_rule_n_plus_one,
-    &dbp_rule_unused_index, &dbp_rule_duplicate_index,  NULL};
+    &dbp_rule_unused_index, &dbp_rule_duplicate_index,  &dbp_rule_regression, NULL};
 
 struct dbp_rule_ctx {
     const struct dbp_rule *rule;

@@ -343,6 +343,8 @@ struct dbp_snapshot {
     uint64_t burst_min_repeats;
     double burst_max_gap_ms;
     int64_t created_us;
+    /* the snapshot to compare with (audit --baseline, diff); not owned; NULL */
+    const struct dbp_snapshot *baseline;
     struct dbp_stmt_map *map;
     struct dbp_session_tracker *sessions;
 };
