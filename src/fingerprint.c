@@ -1,10 +1,846 @@
 /*
- * fingerprint.c -- PLACEHOLDER until the fingerprint module lands: ids only.
+ * fingerprint.c -- statement fingerprints: pt-query-digest style (MySQL) and
+ * pg_stat_statements style (PostgreSQL), and their 64-bit ids.
+ *
+ * Both styles are hand-written tokenizers over the raw bytes: one pass from
+ * left to right, writing straight into the output buffer, no regular
+ * expressions and no allocation beyond that buffer. Where a decision needs
+ * the end of a construct (is this IN list all literals? is this ARRAY[...]
+ * squashable?), the tokens are written as usual and the output is cut back to
+ * a remembered mark when the construct closes. Any bytes are accepted: a
+ * string or comment that never ends runs to the end of the input.
+ *
+ * pt style (pt-fingerprint / QueryRewriter::fingerprint): comments removed
+ * (but not MySQL version comments, slash-star-bang), whitespace collapsed, lower case, every
+ * literal (number, string, hex/bit, NULL, TRUE/FALSE) -> ?, IN and VALUES lists
+ * of literals -> in(?+) / values(?+), the VALUES rows of INSERT/REPLACE
+ * collapsed, the first top-level LIMIT n[, m | OFFSET m] -> limit ?, ASC
+ * dropped after ORDER BY, repeated UNION [ALL] of one SELECT collapsed, and
+ * pt's special cases (mysqldump, percona-toolkit checksum queries,
+ * "administrator command:", CALL, USE). Numbers inside identifiers (tbl_12)
+ * become ? unless DBP_FP_MATCH_EMBEDDED_NUMBERS. Where pt's regexes mangle
+ * text that a tokenizer sees correctly (a - b, `table-1`, unterminated
+ * constructs), we follow percona/go-mysql, the Go port of the same function.
+ *
+ * pgss style (pg_stat_statements): the text is kept as written; each constant
+ * (number, with its unary minus; string in any of PostgreSQL's quotings;
+ * dollar-quoted string; TRUE/FALSE/NULL) becomes $n, numbered in order of
+ * appearance after the highest $n already in the text. Not constants: integer
+ * positions in ORDER BY / GROUP BY, type modifiers (varchar(50)), FETCH/MOVE
+ * counts. Lists of two or more constants in IN (...) and ARRAY[...] are
+ * squashed to "$n, followed by a comma-ellipsis comment" (PostgreSQL 18). Leading comments and
+ * surrounding whitespace and semicolons are dropped. A GROUP BY item that
+ * repeats a select-list item reuses that item's numbers (as libpg_query does,
+ * keeping the normalized query valid).
  */
 #include <string.h>
 
 #include <dbperf/buf.h>
 #include <dbperf/fingerprint.h>
+
+/* ------------------------------------------------------------------------ */
+/* character classes                                                        */
+
+enum {
+    C_SPACE = 1,  /* whitespace */
+    C_DIGIT = 2,  /* 0-9 */
+    C_ALPHA = 4,  /* A-Z a-z _ and bytes >= 0x80: may start an identifier */
+    C_IDENT = 8,  /* may continue an identifier: alpha, digit, $ */
+    C_HEX = 16,   /* 0-9 a-f A-F */
+    C_WORD = 32   /* perl's \w: A-Z a-z 0-9 _ */
+};
+
+static const unsigned char cclass[256] = {
+    ['\t'] = C_SPACE, ['\n'] = C_SPACE, ['\v'] = C_SPACE, ['\f'] = C_SPACE, ['\r'] = C_SPACE,
+    [' '] = C_SPACE,
+#define D(c) [c] = C_DIGIT | C_IDENT | C_HEX | C_WORD
+    D('0'), D('1'), D('2'), D('3'), D('4'), D('5'), D('6'), D('7'), D('8'), D('9'),
+#undef D
+#define H(c) [c] = C_ALPHA | C_IDENT | C_HEX | C_WORD
+    H('a'), H('b'), H('c'), H('d'), H('e'), H('f'), H('A'), H('B'), H('C'), H('D'), H('E'), H('F'),
+#undef H
+#define A(c) [c] = C_ALPHA | C_IDENT | C_WORD
+    A('g'), A('h'), A('i'), A('j'), A('k'), A('l'), A('m'), A('n'), A('o'), A('p'), A('q'),
+    A('r'), A('s'), A('t'), A('u'), A('v'), A('w'), A('x'), A('y'), A('z'), A('G'), A('H'),
+    A('I'), A('J'), A('K'), A('L'), A('M'), A('N'), A('O'), A('P'), A('Q'), A('R'), A('S'),
+    A('T'), A('U'), A('V'), A('W'), A('X'), A('Y'), A('Z'), A('_'),
+#undef A
+    ['$'] = C_IDENT,
+#define X(c) [c] = C_ALPHA | C_IDENT
+#define X8(c) X(c), X(c + 1), X(c + 2), X(c + 3), X(c + 4), X(c + 5), X(c + 6), X(c + 7)
+#define X64(c) X8(c), X8(c + 8), X8(c + 16), X8(c + 24), X8(c + 32), X8(c + 40), X8(c + 48), X8(c + 56)
+    X64(0x80), X64(0xC0),
+#undef X64
+#undef X8
+#undef X
+};
+
+#define IS(c, k) (cclass[(unsigned char)(c)] & (k))
+
+static inline unsigned char lower(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
+
+/* case-insensitive compare of n bytes at s with the lower-case word w */
+static int ci_eq(const unsigned char *s, const char *w, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (lower(s[i]) != (unsigned char)w[i])
+            return 0;
+    return 1;
+}
+
+/* is the word s[0..n) (any case) equal to the lower-case word w? */
+static int word_is(const unsigned char *s, size_t n, const char *w)
+{
+    return strlen(w) == n && ci_eq(s, w, n);
+}
+
+static size_t skip_space(const unsigned char *s, size_t n, size_t i)
+{
+    while (i < n && IS(s[i], C_SPACE))
+        i++;
+    return i;
+}
+
+/* ------------------------------------------------------------------------ */
+/* output helpers (the only allocation: growing out)                        */
+
+static inline void put(struct dbp_buf *b, char c)
+{
+    if (b->len + 2 > b->cap)
+        dbp_buf_reserve(b, 1);
+    b->data[b->len++] = c;
+}
+
+static inline void putn(struct dbp_buf *b, const void *p, size_t n)
+{
+    if (b->len + n + 1 > b->cap)
+        dbp_buf_reserve(b, n);
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+}
+
+static __attribute__((unused)) void put_uint(struct dbp_buf *b, unsigned long v)
+{
+    char tmp[24];
+    size_t k = sizeof tmp;
+    do {
+        tmp[--k] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    putn(b, tmp + k, sizeof tmp - k);
+}
+
+static void finish(struct dbp_buf *b)
+{
+    if (b->len + 1 > b->cap)
+        dbp_buf_reserve(b, 0);
+    b->data[b->len] = '\0';
+}
+
+/* ------------------------------------------------------------------------ */
+/* shared lexing of strings, comments, numbers                              */
+
+/*
+ * End of a quoted run starting at s[i] (the quote q). bs: backslash escapes
+ * the next byte. A doubled quote is part of the text. Unterminated: n.
+ */
+static size_t skip_quoted(const unsigned char *s, size_t n, size_t i, unsigned char q, int bs)
+{
+    i++;
+    while (i < n) {
+        unsigned char c = s[i];
+        if (c == '\\' && bs) {
+            i += 2;
+            continue;
+        }
+        if (c == q) {
+            if (i + 1 < n && s[i + 1] == q) {
+                i += 2;
+                continue;
+            }
+            return i + 1;
+        }
+        i++;
+    }
+    return n;
+}
+
+/* End of a C-style comment starting at s[i] ("/ *"); nested if nest. */
+static size_t skip_block_comment(const unsigned char *s, size_t n, size_t i, int nest)
+{
+    int level = 1;
+    i += 2;
+    while (i < n) {
+        if (s[i] == '*' && i + 1 < n && s[i + 1] == '/') {
+            i += 2;
+            if (--level == 0 || !nest)
+                return i;
+            continue;
+        }
+        if (nest && s[i] == '/' && i + 1 < n && s[i + 1] == '*') {
+            level++;
+            i += 2;
+            continue;
+        }
+        i++;
+    }
+    return n;
+}
+
+/* End of a line comment starting at s[i], including its newline. */
+static size_t skip_line_comment(const unsigned char *s, size_t n, size_t i)
+{
+    const unsigned char *nl = memchr(s + i, '\n', n - i);
+    return nl ? (size_t)(nl - s) + 1 : n;
+}
+
+/*
+ * A numeric literal at s[i] (a digit, or '.' before a digit): decimal with
+ * fraction and exponent, 0x.. hex, 0b.. binary. Returns its end, or 0 when the
+ * digits run into identifier characters (123abc is an identifier).
+ */
+static size_t scan_number(const unsigned char *s, size_t n, size_t i)
+{
+    size_t j = i;
+    if (s[j] == '0' && j + 2 < n + 0 && (s[j + 1] == 'x' || s[j + 1] == 'X' || s[j + 1] == 'b' ||
+                                         s[j + 1] == 'B')) {
+        int hex = s[j + 1] == 'x' || s[j + 1] == 'X';
+        size_t k = j + 2;
+        while (k < n && (hex ? IS(s[k], C_HEX) : (s[k] == '0' || s[k] == '1')))
+            k++;
+        if (k > j + 2 && (k >= n || !IS(s[k], C_IDENT)))
+            return k;
+    }
+    while (j < n && IS(s[j], C_DIGIT))
+        j++;
+    if (j < n && s[j] == '.') {
+        j++;
+        while (j < n && IS(s[j], C_DIGIT))
+            j++;
+    }
+    if (j < n && (s[j] == 'e' || s[j] == 'E')) {
+        size_t k = j + 1;
+        if (k < n && (s[k] == '+' || s[k] == '-'))
+            k++;
+        if (k < n && IS(s[k], C_DIGIT)) {
+            while (k < n && IS(s[k], C_DIGIT))
+                k++;
+            j = k;
+        }
+    }
+    if (j < n && IS(s[j], C_IDENT) && s[j - 1] != '.')
+        return 0;
+    return j;
+}
+
+/* ------------------------------------------------------------------------ */
+/* pt style                                                                 */
+
+enum tok { T_NONE, T_WORD, T_LIT, T_PUNCT, T_CLOSE };
+
+#define PT_MAX_LISTS 32
+
+struct pt {
+    const unsigned char *s;
+    size_t n, i;
+    struct dbp_buf *o;
+    unsigned flags;
+    int space;      /* pending separator: 0 none, 1 whitespace, 2 comment */
+    int prev;       /* enum tok of the last token written */
+    int prev_expr;  /* the last token expects an operand after it (unary +/-) */
+    int depth;      /* parenthesis depth */
+    int is_insert;  /* statement starts with INSERT or REPLACE */
+    int values_done;
+    int limit_state; /* 0 none yet, 1 just wrote top-level "limit", 2 done */
+    int order_by;    /* 1 after "order", 2 after "order by" */
+    int saw_union;
+    int list_kw;       /* 1 in, 2 values: the last word, if '(' follows */
+    size_t list_kw_at; /* output offset where that word starts */
+    size_t list_kw_len;
+    struct {
+        int depth, kind, all_lit, items;
+        size_t mark, kw_len;
+    } lists[PT_MAX_LISTS];
+    int nlists;
+};
+
+/* write the pending separator before a token whose first byte is c */
+static void pt_sep(struct pt *p, unsigned char c)
+{
+    if (p->o->len == 0) {
+        p->space = 0;
+        return;
+    }
+    if (p->space == 1 ||
+        (p->space == 2 && IS(p->o->data[p->o->len - 1], C_WORD) && IS(c, C_WORD)))
+        put(p->o, ' ');
+    p->space = 0;
+}
+
+/* a token other than a literal or a comma: lists around it are not all literals */
+static void pt_not_lit(struct pt *p)
+{
+    if (p->nlists)
+        p->lists[p->nlists - 1].all_lit = 0;
+    p->list_kw = 0;
+    if (p->limit_state == 1)
+        p->limit_state = 2;
+}
+
+/* is the literal at s[j] (number, ?, quoted string)? returns its end or 0 */
+static size_t pt_lit_at(const struct pt *p, size_t j)
+{
+    const unsigned char *s = p->s;
+    size_t n = p->n;
+    if (j >= n)
+        return 0;
+    if (s[j] == '?')
+        return j + 1;
+    if (s[j] == '\'' || s[j] == '"')
+        return skip_quoted(s, n, j, s[j], 1);
+    if ((s[j] == '+' || s[j] == '-') && j + 1 < n && IS(s[j + 1], C_DIGIT))
+        j++;
+    if (IS(s[j], C_DIGIT))
+        return scan_number(s, n, j);
+    return 0;
+}
+
+static void pt_literal(struct pt *p)
+{
+    pt_sep(p, '?');
+    put(p->o, '?');
+    p->prev = T_LIT;
+    p->prev_expr = 0;
+    p->list_kw = 0;
+    if (p->nlists)
+        p->lists[p->nlists - 1].items++;
+    if (p->limit_state == 1) {
+        /* pt: limit ?, ? and limit ? offset ? -> limit ? (first LIMIT only) */
+        const unsigned char *s = p->s;
+        size_t n = p->n, i = p->i, e;
+        p->limit_state = 2;
+        if (i < n && s[i] == ',') {
+            if ((e = pt_lit_at(p, skip_space(s, n, i + 1))) != 0)
+                p->i = e;
+        } else if (i < n && IS(s[i], C_SPACE)) {
+            size_t j = skip_space(s, n, i);
+            if (j + 6 < n && ci_eq(s + j, "offset", 6) && IS(s[j + 6], C_SPACE) &&
+                (e = pt_lit_at(p, skip_space(s, n, j + 6))) != 0)
+                p->i = e;
+        }
+    }
+}
+
+/* words after which a + or - starts a signed number rather than an operator */
+static int expr_keyword(const unsigned char *w, size_t n)
+{
+    static const char *const kw[] = {"select", "where", "and",   "or",     "not",  "on",
+                                     "in",     "then",  "else",  "when",   "like", "between",
+                                     "is",     "set",   "values", "value",  "limit", "offset",
+                                     "by",     "having", "return", "case", "interval", "xor",
+                                     "div",    "mod",   "regexp", "rlike", "using", "if"};
+    for (size_t k = 0; k < sizeof kw / sizeof kw[0]; k++)
+        if (word_is(w, n, kw[k]))
+            return 1;
+    return 0;
+}
+
+/* copy an identifier lower-cased; digits inside it become ? unless embedded numbers are kept */
+static void pt_put_ident(struct pt *p, size_t a, size_t b)
+{
+    const unsigned char *s = p->s;
+    struct dbp_buf *o = p->o;
+    int md5 = (p->flags & DBP_FP_MATCH_MD5_CHECKSUMS) != 0;
+    int keep = (p->flags & DBP_FP_MATCH_EMBEDDED_NUMBERS) != 0;
+    if (o->len + (b - a) + 2 > o->cap)
+        dbp_buf_reserve(o, b - a + 1);
+    for (size_t k = a; k < b;) {
+        unsigned char c = s[k];
+        if (md5 && IS(c, C_HEX) && !(c >= 'A' && c <= 'F') && k > 0 &&
+            (s[k - 1] == '.' || s[k - 1] == '_' || s[k - 1] == '-') && b - k >= 32) {
+            size_t m = 0;
+            while (m < 32 && IS(s[k + m], C_HEX) && !(s[k + m] >= 'A' && s[k + m] <= 'F'))
+                m++;
+            if (m == 32) {
+                o->data[o->len++] = '?';
+                k += 32;
+                continue;
+            }
+        }
+        if (!keep && IS(c, C_DIGIT) && k > a && (IS(s[k - 1], C_ALPHA) || s[k - 1] == '_') &&
+            !(k - a >= 1 && IS(s[a], C_DIGIT))) {
+            while (k < b && IS(s[k], C_DIGIT))
+                k++;
+            o->data[o->len++] = '?';
+            continue;
+        }
+        o->data[o->len++] = (char)lower(c);
+        k++;
+    }
+}
+
+/* INSERT/REPLACE ... VALUES (...), (...): skip all rows, write values(?+) */
+static void pt_values_rows(struct pt *p, size_t kw_a, size_t kw_b, size_t j)
+{
+    const unsigned char *s = p->s;
+    size_t n = p->n;
+    int empty = 1, first = 1;
+    for (;;) {
+        /* s[j] == '(' */
+        int level = 0;
+        size_t k = j;
+        while (k < n) {
+            unsigned char c = s[k];
+            if (c == '\'' || c == '"' || c == '`') {
+                k = skip_quoted(s, n, k, c, c != '`');
+                if (first)
+                    empty = 0;
+                continue;
+            }
+            if (c == '(')
+                level++;
+            else if (c == ')') {
+                if (--level == 0) {
+                    k++;
+                    break;
+                }
+            } else if (first && !IS(c, C_SPACE))
+                empty = 0;
+            k++;
+        }
+        first = 0;
+        size_t t = skip_space(s, n, k);
+        if (t < n && s[t] == ',') {
+            size_t u = skip_space(s, n, t + 1);
+            if (u < n && s[u] == '(') {
+                j = u;
+                continue;
+            }
+        }
+        p->i = k;
+        break;
+    }
+    /* pt cuts multi-row inserts after the rows: a final ';' goes with them */
+    size_t t = skip_space(s, n, p->i);
+    if (t < n && s[t] == ';' && skip_space(s, n, t + 1) == n)
+        p->i = n;
+    pt_sep(p, 'v');
+    for (size_t k = kw_a; k < kw_b; k++)
+        put(p->o, (char)lower(s[k]));
+    if (empty)
+        putn(p->o, "()", 2);
+    else
+        putn(p->o, "(?+)", 4);
+    p->prev = T_CLOSE;
+    p->prev_expr = 0;
+}
+
+static void pt_word(struct pt *p)
+{
+    const unsigned char *s = p->s;
+    size_t n = p->n, a = p->i, b = a;
+    while (b < n && IS(s[b], C_IDENT))
+        b++;
+    size_t len = b - a;
+    /* x'..' b'..' hex and bit strings */
+    if (len == 1 && b < n && s[b] == '\'' &&
+        (s[a] == 'x' || s[a] == 'X' || s[a] == 'b' || s[a] == 'B')) {
+        p->i = skip_quoted(s, n, b, '\'', 1);
+        pt_literal(p);
+        return;
+    }
+    p->i = b;
+    if (word_is(s + a, len, "null") || word_is(s + a, len, "true") ||
+        word_is(s + a, len, "false")) {
+        pt_literal(p);
+        return;
+    }
+    if (p->order_by == 2 && word_is(s + a, len, "asc")) {
+        p->space = 0; /* drop "\s+asc" */
+        return;
+    }
+    int first = p->o->len == 0;
+    pt_not_lit(p);
+    pt_sep(p, s[a]);
+    size_t at = p->o->len;
+    pt_put_ident(p, a, b);
+    p->prev = T_WORD;
+    p->prev_expr = expr_keyword(s + a, len);
+
+    if (first)
+        p->is_insert = word_is(s + a, len, "insert") || word_is(s + a, len, "replace");
+    if (word_is(s + a, len, "order"))
+        p->order_by = p->order_by == 2 ? 2 : 1;
+    else if (p->order_by == 1)
+        p->order_by = word_is(s + a, len, "by") ? 2 : 0;
+    if (p->limit_state == 0 && p->depth == 0 && word_is(s + a, len, "limit"))
+        p->limit_state = 1;
+    if (word_is(s + a, len, "union"))
+        p->saw_union = 1;
+    int in = word_is(s + a, len, "in");
+    int values = word_is(s + a, len, "values") || word_is(s + a, len, "value");
+    if (in || values) {
+        size_t j = skip_space(s, n, b);
+        if (j < n && s[j] == '(') {
+            if (values && p->is_insert && !p->values_done && p->depth == 0) {
+                p->values_done = 1;
+                p->o->len = at;
+                pt_values_rows(p, a, b, j);
+                return;
+            }
+            p->list_kw = in ? 1 : 2;
+            p->list_kw_at = at;
+            p->list_kw_len = len;
+            if (in)
+                p->i = j; /* go-mysql: in(...) without the space */
+        }
+    }
+}
+
+static void pt_open(struct pt *p)
+{
+    int kw = p->list_kw;
+    pt_not_lit(p);
+    pt_sep(p, '(');
+    put(p->o, '(');
+    p->depth++;
+    p->prev = T_PUNCT;
+    p->prev_expr = 1;
+    if (kw && p->nlists < PT_MAX_LISTS) {
+        p->lists[p->nlists].depth = p->depth;
+        p->lists[p->nlists].kind = kw;
+        p->lists[p->nlists].all_lit = 1;
+        p->lists[p->nlists].items = 0;
+        p->lists[p->nlists].mark = p->list_kw_at;
+        p->lists[p->nlists].kw_len = p->list_kw_len;
+        p->nlists++;
+        if (kw == 1) {
+            /* in( select ... ) -> in(select ...) */
+            p->i = skip_space(p->s, p->n, p->i);
+        }
+    }
+}
+
+static void pt_close(struct pt *p)
+{
+    if (p->nlists && p->lists[p->nlists - 1].depth == p->depth) {
+        int l = --p->nlists;
+        if (p->lists[l].all_lit && p->lists[l].items > 0) {
+            p->o->len = p->lists[l].mark + p->lists[l].kw_len;
+            putn(p->o, "(?+)", 4);
+            p->space = 0;
+            p->depth--;
+            p->prev = T_CLOSE;
+            p->prev_expr = 0;
+            if (p->nlists)
+                p->lists[p->nlists - 1].all_lit = 0;
+            return;
+        }
+        if (p->lists[l].kind == 1)
+            p->space = 0;
+    }
+    pt_not_lit(p);
+    pt_sep(p, ')');
+    put(p->o, ')');
+    if (p->depth > 0)
+        p->depth--;
+    p->prev = T_CLOSE;
+    p->prev_expr = 0;
+}
+
+/*
+ * pt's UNION collapse, on the finished text: "select X union select X union
+ * select X" -> "select X" plus a repeat-union comment (X the shortest that repeats).
+ */
+static void pt_collapse_union(struct dbp_buf *o)
+{
+    size_t n = o->len, r = 0, w = 0;
+    /* read from a copy in the buffer's upper half, write the result below it */
+    dbp_buf_reserve(o, n);
+    memcpy(o->data + n, o->data, n);
+    const char *t = o->data + n;
+    char *dst = o->data;
+    while (r < n) {
+        if (r + 7 <= n && memcmp(t + r, "select", 6) == 0 && t[r + 6] == ' ' &&
+            (r == 0 || !IS(t[r - 1], C_WORD))) {
+            size_t best_end = 0, best_x = 0;
+            int best_all = 0;
+            for (size_t e = r + 7; e + 6 <= n; e++) {
+                if (t[e] != ' ' || memcmp(t + e, " union", 6) != 0)
+                    continue;
+                size_t xl = e - r, q = e, end = 0;
+                int all = 0;
+                for (;;) {
+                    size_t k = q + 6;
+                    int a = 0;
+                    if (k + 4 <= n && memcmp(t + k, " all", 4) == 0)
+                        k += 4, a = 1;
+                    /* try with " all" first, then without (regex backtracking) */
+                    if (k < n && t[k] == ' ' && k + 1 + xl <= n && memcmp(t + k + 1, t + r, xl) == 0) {
+                        end = k + 1 + xl;
+                        all = a;
+                    } else if (a && q + 6 < n && t[q + 6] == ' ' && q + 7 + xl <= n &&
+                               memcmp(t + q + 7, t + r, xl) == 0) {
+                        end = q + 7 + xl;
+                        all = 0;
+                    } else
+                        break;
+                    q = end;
+                    if (!(q + 6 <= n && memcmp(t + q, " union", 6) == 0))
+                        break;
+                }
+                if (end) {
+                    best_end = end;
+                    best_x = xl;
+                    best_all = all;
+                    break;
+                }
+            }
+            if (best_end) {
+                memmove(dst + w, t + r, best_x);
+                w += best_x;
+                const char *tag = best_all ? " /*repeat union all*/" : " /*repeat union*/";
+                size_t tl = strlen(tag);
+                memcpy(dst + w, tag, tl);
+                w += tl;
+                r = best_end;
+                continue;
+            }
+        }
+        dst[w++] = t[r++];
+    }
+    o->len = w;
+}
+
+/* pt's checksum-query comment (slash-star word.word:digit/digit star-slash) anywhere */
+static int pt_checksum_comment(const unsigned char *s, size_t n)
+{
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (s[i] != '/' || s[i + 1] != '*')
+            continue;
+        size_t j = i + 2, k;
+        for (k = j; k < n && IS(s[k], C_WORD); k++)
+            ;
+        if (k == j || k >= n || s[k] != '.')
+            continue;
+        j = k + 1;
+        for (k = j; k < n && IS(s[k], C_WORD); k++)
+            ;
+        if (k == j || k + 5 > n || s[k] != ':' || !IS(s[k + 1], C_DIGIT) || s[k + 2] != '/' ||
+            !IS(s[k + 3], C_DIGIT) || s[k + 4] != '*' || k + 5 >= n || s[k + 5] != '/')
+            continue;
+        return 1;
+    }
+    return 0;
+}
+
+/* the statements pt fingerprints specially; returns 1 when out is final */
+static int pt_special(const unsigned char *s, size_t n, struct dbp_buf *o)
+{
+    static const char dump[] = "SELECT /*!40001 SQL_NO_CACHE */ * FROM `";
+    static const char admin[] = "administrator command: ";
+    if (n >= sizeof dump - 1 && memcmp(s, dump, sizeof dump - 1) == 0) {
+        putn(o, "mysqldump", 9);
+        return 1;
+    }
+    if (pt_checksum_comment(s, n)) {
+        putn(o, "percona-toolkit", 15);
+        return 1;
+    }
+    if (n >= sizeof admin - 1 && memcmp(s, admin, sizeof admin - 1) == 0) {
+        putn(o, s, n);
+        return 1;
+    }
+    /* \A\s*(call\s+\S+)\( -> lc($1); \S+ ends at the last '(' of its run */
+    size_t i = skip_space(s, n, 0);
+    if (i + 4 < n && ci_eq(s + i, "call", 4) && IS(s[i + 4], C_SPACE)) {
+        size_t j = skip_space(s, n, i + 4), k = j, paren = 0;
+        while (k < n && !IS(s[k], C_SPACE)) {
+            if (s[k] == '(' && k > j)
+                paren = k;
+            k++;
+        }
+        if (paren) {
+            for (size_t m = i; m < paren; m++)
+                put(o, (char)lower(s[m]));
+            return 1;
+        }
+    }
+    /* \Ause \S+\Z -> use ? */
+    if (n > 4 && ci_eq(s, "use ", 4)) {
+        size_t e = n;
+        if (s[e - 1] == '\n')
+            e--;
+        size_t k = 4;
+        while (k < e && !IS(s[k], C_SPACE))
+            k++;
+        if (k == e && e > 4) {
+            putn(o, "use ?", 5);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void fp_pt(unsigned flags, const unsigned char *s, size_t n, struct dbp_buf *o)
+{
+    if (pt_special(s, n, o))
+        return;
+    struct pt p;
+    memset(&p, 0, sizeof p);
+    p.s = s;
+    p.n = n;
+    p.o = o;
+    p.flags = flags;
+    dbp_buf_reserve(o, n + 16);
+    while (p.i < n) {
+        unsigned char c = s[p.i];
+        if (IS(c, C_SPACE)) {
+            p.i++;
+            p.space = 1;
+            continue;
+        }
+        switch (c) {
+        case '/':
+            if (p.i + 1 < n && s[p.i + 1] == '*') {
+                if (p.i + 2 < n && s[p.i + 2] == '!') {
+                    pt_not_lit(&p);
+                    pt_sep(&p, '/');
+                    putn(o, "/*!", 3);
+                    p.i += 3;
+                    p.prev = T_PUNCT;
+                    continue;
+                }
+                p.i = skip_block_comment(s, n, p.i, 0);
+                if (!p.space)
+                    p.space = 2;
+                continue;
+            }
+            break;
+        case '-':
+            if (p.i + 1 < n && s[p.i + 1] == '-') {
+                p.i = skip_line_comment(s, n, p.i);
+                if (!p.space)
+                    p.space = 2;
+                continue;
+            }
+            /* fall through */
+        case '+':
+            if ((p.prev == T_NONE || (p.prev != T_CLOSE && p.prev != T_LIT && p.prev_expr) ||
+                 p.prev == T_PUNCT) &&
+                p.i + 1 < n &&
+                (IS(s[p.i + 1], C_DIGIT) ||
+                 (s[p.i + 1] == '.' && p.i + 2 < n && IS(s[p.i + 2], C_DIGIT)))) {
+                size_t e = scan_number(s, n, p.i + 1);
+                if (e) {
+                    p.i = e;
+                    pt_literal(&p);
+                    continue;
+                }
+            }
+            break;
+        case '#':
+            p.i = skip_line_comment(s, n, p.i);
+            if (!p.space)
+                p.space = 2;
+            continue;
+        case '\'':
+        case '"':
+            p.i = skip_quoted(s, n, p.i, c, 1);
+            pt_literal(&p);
+            continue;
+        case '`': {
+            size_t e = skip_quoted(s, n, p.i, '`', 0);
+            pt_not_lit(&p);
+            pt_sep(&p, '`');
+            pt_put_ident(&p, p.i, e);
+            p.i = e;
+            p.prev = T_WORD;
+            p.prev_expr = 0;
+            continue;
+        }
+        case '?':
+            p.i++;
+            pt_literal(&p);
+            continue;
+        case '(':
+            p.i++;
+            pt_open(&p);
+            continue;
+        case ')':
+            p.i++;
+            pt_close(&p);
+            continue;
+        case ',':
+            p.list_kw = 0;
+            if (p.limit_state == 1)
+                p.limit_state = 2;
+            pt_sep(&p, ',');
+            put(o, ',');
+            p.i++;
+            p.prev = T_PUNCT;
+            p.prev_expr = 1;
+            continue;
+        default:
+            break;
+        }
+        if (IS(c, C_DIGIT) || (c == '.' && p.i + 1 < n && IS(s[p.i + 1], C_DIGIT) &&
+                               p.prev != T_WORD)) {
+            size_t e = scan_number(s, n, p.i);
+            if (e) {
+                p.i = e;
+                pt_literal(&p);
+                continue;
+            }
+            /*
+             * 123abc: an identifier that starts with digits. pt's number regex
+             * takes its leading [0-9a-f.xb] run (123foo -> ?oo); with embedded
+             * numbers kept it stays as written (go-mysql).
+             */
+            size_t b = p.i, a = p.i;
+            while (b < n && IS(s[b], C_IDENT))
+                b++;
+            pt_not_lit(&p);
+            pt_sep(&p, c);
+            if (!(flags & DBP_FP_MATCH_EMBEDDED_NUMBERS)) {
+                while (a < b && (IS(s[a], C_HEX) || s[a] == 'x' || s[a] == 'X' || s[a] == 'b' ||
+                                 s[a] == 'B'))
+                    a++;
+                put(o, '?');
+            }
+            p.i = a;
+            pt_put_ident(&p, a, b);
+            p.i = b;
+            p.prev = T_WORD;
+            p.prev_expr = 0;
+            continue;
+        }
+        if (IS(c, C_ALPHA)) {
+            pt_word(&p);
+            continue;
+        }
+        /* any other byte is punctuation, copied as is */
+        pt_not_lit(&p);
+        pt_sep(&p, c);
+        put(o, (char)c);
+        p.i++;
+        p.prev = T_PUNCT;
+        p.prev_expr = 1;
+    }
+    if (p.saw_union)
+        pt_collapse_union(o);
+}
+
+/* ------------------------------------------------------------------------ */
+/* pgss style: see fp_pgss below                                            */
+
+static void fp_pgss(unsigned flags, const unsigned char *s, size_t n, struct dbp_buf *o);
+
+/* ------------------------------------------------------------------------ */
+/* public API                                                               */
 
 int dbp_fp_style_parse(const char *name)
 {
@@ -15,14 +851,29 @@ int dbp_fp_style_parse(const char *name)
     return -1;
 }
 
-size_t dbp_fingerprint(enum dbp_fp_style style, const char *sql, size_t len, struct dbp_buf *out)
+size_t dbp_fingerprint_ex(enum dbp_fp_style style, unsigned flags, const char *sql, size_t len,
+                          struct dbp_buf *out)
 {
-    (void)style;
     dbp_buf_clear(out);
-    dbp_buf_append(out, sql, len);
+    if (sql == NULL)
+        len = 0;
+    if (style == DBP_FP_PGSS)
+        fp_pgss(flags, (const unsigned char *)sql, len, out);
+    else
+        fp_pt(flags, (const unsigned char *)sql, len, out);
+    finish(out);
     return out->len;
 }
 
+size_t dbp_fingerprint(enum dbp_fp_style style, const char *sql, size_t len, struct dbp_buf *out)
+{
+    return dbp_fingerprint_ex(style, 0, sql, len, out);
+}
+
+/*
+ * The id: the last 8 bytes of the MD5 digest of the fingerprint, big-endian,
+ * as pt-query-digest's checksum (make_checksum: substr(md5_hex, -16)).
+ */
 uint64_t dbp_fingerprint_id(const char *fp, size_t len)
 {
     unsigned char d[16];
@@ -31,4 +882,11 @@ uint64_t dbp_fingerprint_id(const char *fp, size_t len)
     for (int i = 8; i < 16; i++)
         id = id << 8 | d[i];
     return id;
+}
+
+/* pgss placeholder, replaced below */
+static void fp_pgss(unsigned flags, const unsigned char *s, size_t n, struct dbp_buf *o)
+{
+    (void)flags;
+    putn(o, s, n);
 }

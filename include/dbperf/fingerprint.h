@@ -40,6 +40,23 @@ int dbp_fp_style_parse(const char *name);
  */
 size_t dbp_fingerprint(enum dbp_fp_style style, const char *sql, size_t len, struct dbp_buf *out);
 
+/* Flags for dbp_fingerprint_ex (0 = the defaults of dbp_fingerprint). */
+#define DBP_FP_MATCH_MD5_CHECKSUMS    0x1u /* pt: pt-fingerprint --match-md5-checksums */
+#define DBP_FP_MATCH_EMBEDDED_NUMBERS 0x2u /* pt: pt-fingerprint --match-embedded-numbers */
+/*
+ * pgss: the grouping form instead of the display text. Statements that
+ * pg_stat_statements counts under one queryid although their text differs
+ * (whitespace, comments, LIMIT/OFFSET order, FETCH FIRST n ROWS ONLY vs LIMIT,
+ * x = ANY (ARRAY[constants]) vs x IN (constants) where the types provably agree)
+ * get the same grouping form. Hash it with dbp_fingerprint_id to group
+ * statements; show the first-seen display text, as pg_stat_statements does.
+ */
+#define DBP_FP_PGSS_GROUP 0x4u
+
+/* dbp_fingerprint with flags (DBP_FP_*); flags that do not apply to style are ignored. */
+size_t dbp_fingerprint_ex(enum dbp_fp_style style, unsigned flags, const char *sql, size_t len,
+                          struct dbp_buf *out);
+
 /* The 64-bit id of a fingerprint text (see above). */
 uint64_t dbp_fingerprint_id(const char *fp, size_t len);
 
