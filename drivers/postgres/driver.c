@@ -23,4 +23,5 @@ const struct dbp_driver dbp_pg_driver = {
     .disconnect = dbp_pg_disconnect,
     .collect = dbp_pg_collect,
     .explain = dbp_pg_explain,
+    .verify = dbp_pg_verify,
 };

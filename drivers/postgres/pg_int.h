@@ -40,5 +40,7 @@ void dbp_pg_disconnect(void *ctx);
 int dbp_pg_collect(void *ctx, struct dbp_snapshot *snap, struct dbp_source *src,
                    struct dbp_error *err);
 int dbp_pg_explain(void *ctx, struct dbp_snapshot *snap, struct dbp_error *err);
+int dbp_pg_verify(void *ctx, struct dbp_snapshot *snap, struct dbp_finding *f, bool *keep,
+                  struct dbp_error *err);
 
 #endif

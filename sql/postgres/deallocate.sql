@@ -1,0 +1,2 @@
+-- deallocate.sql -- drop the prepared statement again.
+DEALLOCATE dbperf_stmt

@@ -1,0 +1,2 @@
+-- rollback.sql -- end the transaction around EXPLAIN ANALYZE, undoing anything.
+ROLLBACK

@@ -1,0 +1,725 @@
+/*
+ * pg_live_test.c -- integration tests of the live PostgreSQL driver against
+ * the real server started by pg_live_server.sh (schema and workload of
+ * sql/test/pg_problems.sql).
+ *
+ *   pg_live_test CASE STATE
+ *
+ * CASE is collect, readonly, explain, hypopg, errors. STATE is the file the
+ * fixture wrote (DSN=...). The expected numbers come from the server itself,
+ * read through a separate libpq connection, or from the workload's own
+ * counts. Exit 0 when every check holds, 1 otherwise (never skipped).
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include <dbperf/arena.h>
+#include <dbperf/buf.h>
+#include <dbperf/config.h>
+#include <dbperf/driver.h>
+#include <dbperf/error.h>
+#include <dbperf/model.h>
+
+#include "postgres/live_int.h"
+#include "postgres/pg_int.h"
+
+static int failures;
+static int checks;
+
+static void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void check(int ok, const char *fmt, ...)
+{
+    checks++;
+    if (ok)
+        return;
+    failures++;
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("FAIL: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+static char dsn[512];
+static char port[16];
+
+static void read_state(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "cannot read %s: the fixture did not start a server\n", path);
+        exit(1);
+    }
+    char line[600];
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (strncmp(line, "DSN=", 4) == 0)
+            snprintf(dsn, sizeof dsn, "%.500s", line + 4);
+        else if (strncmp(line, "PORT=", 5) == 0)
+            snprintf(port, sizeof port, "%.8s", line + 5);
+    }
+    fclose(f);
+    if (!dsn[0]) {
+        fprintf(stderr, "%s: no DSN\n", path);
+        exit(1);
+    }
+}
+
+static void quiet(void *arg, const char *msg)
+{
+    (void)arg;
+    (void)msg;
+}
+
+/* The test's own connection, to read what the server says. */
+static PGconn *own_conn(void)
+{
+    PGconn *c = PQconnectdb(dsn);
+    if (PQstatus(c) != CONNECTION_OK) {
+        fprintf(stderr, "test connection failed: %s", PQerrorMessage(c));
+        exit(1);
+    }
+    PQsetNoticeProcessor(c, quiet, NULL);
+    return c;
+}
+
+/* One value of a one-row query (heap), or NULL. */
+static char *own_value(PGconn *c, const char *sql)
+{
+    PGresult *r = PQexec(c, sql);
+    char *v = NULL;
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
+        v = dbp_xstrdup(PQgetvalue(r, 0, 0));
+    else if (PQresultStatus(r) != PGRES_TUPLES_OK)
+        fprintf(stderr, "test query failed: %s: %s", sql, PQerrorMessage(c));
+    PQclear(r);
+    return v;
+}
+
+static int64_t own_int(PGconn *c, const char *sql)
+{
+    char *v = own_value(c, sql);
+    int64_t n = v ? strtoll(v, NULL, 10) : -999;
+    free(v);
+    return n;
+}
+
+static void *connect_driver(const struct dbp_conn_opts *o)
+{
+    void *ctx = NULL;
+    struct dbp_error e = {0};
+    int rc = dbp_pg_connect(o, &ctx, &e);
+    if (rc != DBP_OK) {
+        fprintf(stderr, "dbp_pg_connect(%s) failed: %s\n", o->target, e.message);
+        exit(1);
+    }
+    return ctx;
+}
+
+static struct dbp_conn_opts default_opts(void)
+{
+    struct dbp_conn_opts o = {0};
+    o.target = dsn;
+    o.statement_timeout_ms = 5000;
+    o.top_n = 20;
+    o.hypothetical = true;
+    return o;
+}
+
+static struct dbp_stmt *find_stmt(struct dbp_snapshot *snap, const char *db, const char *text)
+{
+    for (size_t i = 0; i < snap->stmts.n; i++) {
+        struct dbp_stmt *st = snap->stmts.items[i];
+        if (strcmp(st->text, text) == 0 && st->database && strcmp(st->database, db) == 0)
+            return st;
+    }
+    return NULL;
+}
+
+static struct dbp_index *find_index(struct dbp_snapshot *snap, const char *name)
+{
+    for (size_t i = 0; i < snap->indexes.n; i++) {
+        struct dbp_index *ix = snap->indexes.items[i];
+        if (strcmp(ix->name, name) == 0)
+            return ix;
+    }
+    return NULL;
+}
+
+static struct dbp_table *find_table(struct dbp_snapshot *snap, const char *name)
+{
+    for (size_t i = 0; i < snap->tables.n; i++) {
+        struct dbp_table *t = snap->tables.items[i];
+        if (strcmp(t->name, name) == 0)
+            return t;
+    }
+    return NULL;
+}
+
+static const char *const EMAIL_Q = "SELECT id, total FROM orders WHERE customer_email = $1";
+
+/* ---- collect ----------------------------------------------------------- */
+
+static void check_index(struct dbp_snapshot *snap, const char *name, unsigned flags,
+                        const char *cols, PGconn *own)
+{
+    struct dbp_index *ix = find_index(snap, name);
+    check(ix != NULL, "index %s collected", name);
+    if (!ix)
+        return;
+    check(ix->flags == flags, "%s flags 0x%x, expected 0x%x", name, ix->flags, flags);
+    char joined[256] = "";
+    for (size_t i = 0; i < ix->n_columns; i++) {
+        size_t l = strlen(joined);
+        snprintf(joined + l, sizeof joined - l, "%s%s", i ? "," : "", ix->columns[i]);
+    }
+    check(strcmp(joined, cols) == 0, "%s columns '%s', expected '%s'", name, joined, cols);
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT idx_scan FROM pg_stat_user_indexes WHERE indexrelname = '%s'", name);
+    int64_t scans = own_int(own, sql);
+    check(ix->scans == scans, "%s scans %lld, server says %lld", name, (long long)ix->scans,
+          (long long)scans);
+    snprintf(sql, sizeof sql, "SELECT pg_relation_size('%s')", name);
+    check(ix->size_bytes == own_int(own, sql), "%s size", name);
+    check(ix->definition && strncmp(ix->definition, "CREATE ", 7) == 0, "%s definition", name);
+    check(ix->engine == DBP_ENGINE_POSTGRES && ix->schema && strcmp(ix->schema, "public") == 0 &&
+              ix->database && strcmp(ix->database, "bench") == 0,
+          "%s engine/schema/database", name);
+}
+
+static void test_collect(void)
+{
+    PGconn *own = own_conn();
+    /* what pg_stat_statements holds now for the workload (every statement of
+     * the workload has finished; this query itself is filtered out) */
+    PGresult *expect = PQexec(own, "SELECT d.datname, s.query, sum(s.calls)::bigint, "
+                                   "sum(s.rows)::bigint, min(s.min_exec_time), "
+                                   "max(s.max_exec_time) "
+                                   "FROM pg_stat_statements s JOIN pg_database d "
+                                   "ON d.oid = s.dbid WHERE s.query NOT LIKE "
+                                   "'%pg_stat_statements%' AND s.query NOT LIKE "
+                                   "'%/* dbperf */%' AND s.calls > 0 GROUP BY 1, 2");
+    check(PQresultStatus(expect) == PGRES_TUPLES_OK, "read pg_stat_statements");
+    check(PQntuples(expect) >= 5, "workload statements in pg_stat_statements: %d",
+          PQntuples(expect));
+
+    struct dbp_conn_opts o = default_opts();
+    void *ctx = connect_driver(&o);
+    struct dbp_pg_ctx *c = ctx;
+    struct dbp_snapshot *snap = dbp_snapshot_new();
+    struct dbp_source *src = dbp_snapshot_add_source(snap, "test", "postgres");
+    struct dbp_error e = {0};
+    int rc = dbp_pg_collect(ctx, snap, src, &e);
+    check(rc == DBP_OK, "collect: %s", e.message);
+
+    /* statements: calls, rows, min and max equal to pg_stat_statements */
+    int matched = 0;
+    for (int i = 0; i < PQntuples(expect); i++) {
+        const char *db = PQgetvalue(expect, i, 0), *q = PQgetvalue(expect, i, 1);
+        struct dbp_stmt *st = find_stmt(snap, db, q);
+        check(st != NULL, "statement collected: %s", q);
+        if (!st)
+            continue;
+        matched++;
+        long long calls = strtoll(PQgetvalue(expect, i, 2), NULL, 10);
+        long long rows = strtoll(PQgetvalue(expect, i, 3), NULL, 10);
+        check((long long)st->agg.calls == calls, "%s: calls %llu, pgss %lld", q,
+              (unsigned long long)st->agg.calls, calls);
+        check((long long)st->agg.rows_returned == rows, "%s: rows %llu, pgss %lld", q,
+              (unsigned long long)st->agg.rows_returned, rows);
+        check(fabs(st->agg.min_ms - strtod(PQgetvalue(expect, i, 4), NULL)) < 1e-6 &&
+                  fabs(st->agg.max_ms - strtod(PQgetvalue(expect, i, 5), NULL)) < 1e-6,
+              "%s: min/max", q);
+        check(st->source == DBP_SRC_PGSS && st->engine == DBP_ENGINE_POSTGRES, "%s: source", q);
+        check((st->agg.flags & DBP_AGG_ROWS_RETURNED) && !(st->agg.flags & DBP_AGG_QUANTILES),
+              "%s: agg flags 0x%x", q, st->agg.flags);
+        check(st->engine_id != 0, "%s: queryid", q);
+    }
+    check(matched >= 5, "matched %d statements", matched);
+    struct dbp_stmt *email = find_stmt(snap, "bench", EMAIL_Q);
+    check(email && email->agg.calls == 30 && email->agg.rows_returned == 30,
+          "e-mail lookup: 30 calls, 30 rows (the workload)");
+    check(email && email->agg.total_ms > 0 && email->agg.min_ms <= email->agg.max_ms,
+          "e-mail lookup times");
+    check(email && email->user && strcmp(email->user, "postgres") == 0, "e-mail lookup user");
+    struct dbp_stmt *pk = find_stmt(snap, "bench", "SELECT id, status, total FROM orders WHERE id = $1");
+    check(pk && pk->agg.calls == 200, "primary-key lookup: 200 calls");
+    for (size_t i = 0; i < snap->stmts.n; i++) {
+        struct dbp_stmt *st = snap->stmts.items[i];
+        check(strstr(st->text, "/* dbperf */") == NULL, "dbperf's own query left out: %s",
+              st->text);
+    }
+
+    /* source */
+    check(src->server_version && strstr(src->server_version, "PostgreSQL 15.") != NULL,
+          "server version %s", src->server_version ? src->server_version : "(null)");
+    int64_t reset_us = own_int(own, "SELECT (extract(epoch FROM stats_reset) * 1000000)::bigint "
+                                    "FROM pg_stat_database WHERE datname = 'bench'");
+    check(reset_us > 0 && src->counters_since_us == reset_us, "counters since the stats reset");
+    check(src->entries >= (uint64_t)matched, "source entries %llu",
+          (unsigned long long)src->entries);
+
+    /* indexes and their flags */
+    check_index(snap, "orders_pkey", DBP_IDX_PRIMARY | DBP_IDX_UNIQUE | DBP_IDX_CONSTRAINT, "id",
+                own);
+    check_index(snap, "orders_status_idx", 0, "status", own);
+    check_index(snap, "orders_external_ref_key", DBP_IDX_UNIQUE | DBP_IDX_CONSTRAINT,
+                "external_ref", own);
+    check_index(snap, "orders_cust_idx", 0, "customer_id", own);
+    check_index(snap, "orders_cust_created_idx", 0, "customer_id,created_at DESC", own);
+    check_index(snap, "orders_pending_idx", DBP_IDX_PARTIAL, "created_at", own);
+    check_index(snap, "orders_lower_ref_idx", DBP_IDX_EXPRESSION, "lower(external_ref)", own);
+    check_index(snap, "order_items_order_idx", DBP_IDX_FOREIGN_KEY, "order_id", own);
+    check_index(snap, "order_items_sku_idx", 0, "sku", own);
+    check_index(snap, "bookings_no_overlap", DBP_IDX_CONSTRAINT | DBP_IDX_EXCLUSION, "during",
+                own);
+    struct dbp_index *ix = find_index(snap, "orders_status_idx");
+    check(ix && ix->scans == 0, "orders_status_idx never scanned");
+    ix = find_index(snap, "orders_external_ref_key");
+    check(ix && ix->scans == 0, "orders_external_ref_key never scanned");
+    ix = find_index(snap, "orders_pkey");
+    check(ix && ix->scans >= 200, "orders_pkey scanned by the lookups");
+    ix = find_index(snap, "orders_pending_idx");
+    check(ix && ix->predicate && strstr(ix->predicate, "pending"), "partial predicate");
+    ix = find_index(snap, "bookings_no_overlap");
+    check(ix && ix->method && strcmp(ix->method, "gist") == 0, "exclusion index method");
+    char *sysid = own_value(own, "SELECT system_identifier FROM pg_control_system()");
+    char want_cluster[64], want_instance[64];
+    snprintf(want_cluster, sizeof want_cluster, "pg-sysid:%s", sysid ? sysid : "?");
+    snprintf(want_instance, sizeof want_instance, "127.0.0.1:%s", port);
+    free(sysid);
+    for (size_t i = 0; i < snap->indexes.n; i++) {
+        ix = snap->indexes.items[i];
+        check(ix->cluster && strcmp(ix->cluster, want_cluster) == 0, "%s cluster %s", ix->name,
+              ix->cluster ? ix->cluster : "(null)");
+        check(!port[0] || (ix->instance && strcmp(ix->instance, want_instance) == 0),
+              "%s instance %s", ix->name, ix->instance ? ix->instance : "(null)");
+        check(!(ix->flags & DBP_IDX_REPLICA), "%s: a primary's index is not a replica's",
+              ix->name);
+        check(ix->counter_since_us == reset_us, "%s counter since", ix->name);
+    }
+    check(snap->indexes.n == (size_t)own_int(own, "SELECT count(*) FROM pg_index i JOIN pg_class c "
+                                                   "ON c.oid = i.indrelid JOIN pg_namespace n ON "
+                                                   "n.oid = c.relnamespace WHERE n.nspname = "
+                                                   "'public'"),
+          "every index of the database (%zu)", snap->indexes.n);
+
+    /* tables */
+    struct dbp_table *t = find_table(snap, "orders");
+    check(t && t->rows == 100000, "orders rows %lld", t ? (long long)t->rows : -1LL);
+    check(t && t->seq_scans == own_int(own, "SELECT seq_scan FROM pg_stat_user_tables "
+                                            "WHERE relname = 'orders'"),
+          "orders seq_scan");
+    check(t && t->seq_rows_read == own_int(own, "SELECT seq_tup_read FROM pg_stat_user_tables "
+                                                "WHERE relname = 'orders'"),
+          "orders seq_tup_read");
+    check(t && t->idx_scans >= 240, "orders idx_scan");
+    check(t && t->size_bytes == own_int(own, "SELECT pg_total_relation_size('orders')"),
+          "orders size");
+    check(t && !(t->flags & DBP_TBL_PARTITIONED), "orders is not partitioned");
+    t = find_table(snap, "countries");
+    check(t && t->rows == 20 && t->seq_scans >= 50, "countries: 20 rows, scanned");
+    t = find_table(snap, "events");
+    check(t && (t->flags & DBP_TBL_PARTITIONED), "events is partitioned");
+
+    /* a second run gives the same numbers (nothing doubled) */
+    struct dbp_snapshot *snap2 = dbp_snapshot_new();
+    check(dbp_pg_collect(ctx, snap2, NULL, &e) == DBP_OK, "second collect");
+    struct dbp_stmt *email2 = find_stmt(snap2, "bench", EMAIL_Q);
+    check(email2 && email2->agg.calls == 30, "second collect: 30 calls");
+    check(c->stmts_snap == snap2, "the context follows the last snapshot");
+    dbp_snapshot_free(snap2);
+
+    PQclear(expect);
+    dbp_snapshot_free(snap);
+    dbp_pg_disconnect(ctx);
+    PQfinish(own);
+}
+
+/* ---- read-only session -------------------------------------------------- */
+
+static void check_readonly_session(const char *target)
+{
+    struct dbp_conn_opts o = default_opts();
+    o.target = target;
+    o.statement_timeout_ms = 4000;
+    void *ctx = connect_driver(&o);
+    struct dbp_pg_ctx *c = ctx;
+    PGconn *own = own_conn();
+    PGresult *r = PQexec(c->conn, "SHOW default_transaction_read_only");
+    check(PQresultStatus(r) == PGRES_TUPLES_OK && strcmp(PQgetvalue(r, 0, 0), "on") == 0,
+          "%s: default_transaction_read_only = on", target);
+    PQclear(r);
+    r = PQexec(c->conn, "SHOW statement_timeout");
+    check(PQresultStatus(r) == PGRES_TUPLES_OK && strcmp(PQgetvalue(r, 0, 0), "4s") == 0,
+          "%s: statement_timeout = 4s (%s)", target, PQgetvalue(r, 0, 0));
+    PQclear(r);
+    r = PQexec(c->conn, "SHOW lock_timeout");
+    check(PQresultStatus(r) == PGRES_TUPLES_OK && strcmp(PQgetvalue(r, 0, 0), "0") != 0,
+          "%s: lock_timeout set", target);
+    PQclear(r);
+    /* writes fail: SQLSTATE 25006 read_only_sql_transaction */
+    r = PQexec(c->conn, "CREATE TABLE dbperf_must_not_exist (x int)");
+    const char *st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    check(PQresultStatus(r) == PGRES_FATAL_ERROR && st && strcmp(st, "25006") == 0,
+          "%s: CREATE TABLE refused as read-only (%s)", target, st ? st : "no error");
+    PQclear(r);
+    r = PQexec(c->conn, "UPDATE countries SET name = 'x' WHERE id = 1");
+    st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    check(st && strcmp(st, "25006") == 0, "%s: UPDATE refused as read-only", target);
+    PQclear(r);
+    check(own_int(own, "SELECT count(*) FROM pg_class WHERE relname = 'dbperf_must_not_exist'") ==
+              0,
+          "nothing was created");
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT application_name FROM pg_stat_activity WHERE pid = %d",
+             PQbackendPID(c->conn));
+    char *app = own_value(own, sql);
+    check(app && strcmp(app, "dbperf") == 0, "%s: pg_stat_activity shows application_name "
+                                             "dbperf (%s)",
+          target, app ? app : "(none)");
+    free(app);
+    PQfinish(own);
+    dbp_pg_disconnect(ctx);
+}
+
+static void test_readonly(void)
+{
+    check_readonly_session(dsn);
+    /* a target that asks for the opposite does not get it */
+    char t[700];
+    snprintf(t, sizeof t,
+             "%s application_name=evil options='-c default_transaction_read_only=off'", dsn);
+    check_readonly_session(t);
+    /* a URI */
+    if (port[0]) {
+        snprintf(t, sizeof t, "postgresql://postgres@127.0.0.1:%s/bench?application_name=x",
+                 port);
+        check_readonly_session(t);
+    }
+}
+
+/* ---- explain ------------------------------------------------------------ */
+
+static void test_explain(void)
+{
+    struct dbp_conn_opts o = default_opts();
+    o.top_n = 5;
+    void *ctx = connect_driver(&o);
+    struct dbp_pg_ctx *c = ctx;
+    struct dbp_snapshot *snap = dbp_snapshot_new();
+    struct dbp_error e = {0};
+    check(dbp_pg_collect(ctx, snap, NULL, &e) == DBP_OK, "collect: %s", e.message);
+    check(dbp_pg_explain(ctx, snap, &e) == DBP_OK, "explain: %s", e.message);
+    /* the five workload SELECTs are the top explainable statements */
+    check(c->n_explain_json == 5, "5 EXPLAIN JSON documents fetched (%u)", c->n_explain_json);
+    check(c->explain_json_bytes > 500, "EXPLAIN JSON bytes %zu", c->explain_json_bytes);
+    for (size_t i = 0; i < snap->n_diags && i < snap->diags.n; i++)
+        fprintf(stderr, "diag: %s\n", (const char *)snap->diags.items[i]);
+
+    /* plans: attached when the plan parser understands them */
+    struct dbp_plan *probe = NULL;
+    struct dbp_error pe = {0};
+    const char *tiny = "[{\"Plan\": {\"Node Type\": \"Result\", \"Startup Cost\": 0.0, "
+                       "\"Total Cost\": 0.01, \"Plan Rows\": 1, \"Plan Width\": 4}}]";
+    int parser = dbp_pg_plan_from_json(snap, tiny, strlen(tiny), "probe", &probe, &pe);
+    struct dbp_stmt *email = find_stmt(snap, "bench", EMAIL_Q);
+    if (parser == DBP_OK) {
+        check(c->n_plans_added == c->n_explain_json, "every plan attached (%u of %u)",
+              c->n_plans_added, c->n_explain_json);
+        check(email && email->plan && email->plan->stmt == email, "e-mail lookup has its plan");
+        int seq = 0;
+        for (size_t i = 0; email && email->plan && i < 1; i++) {
+            struct dbp_plan_node *n = email->plan->root;
+            /* the full scan is the root or under a Gather */
+            while (n && n->kind != DBP_NODE_FULL_SCAN && n->n_children > 0)
+                n = n->children[0];
+            seq = n && n->kind == DBP_NODE_FULL_SCAN && n->relation &&
+                  strcmp(n->relation, "orders") == 0;
+        }
+        check(seq, "e-mail lookup plan: a full scan of orders");
+    } else {
+        fprintf(stderr, "note: plan parser not available yet (%s): checking the JSON only\n",
+                pe.message);
+        check(c->n_plans_added == 0, "no plan without a parser");
+    }
+
+    /* the generic plan of the e-mail lookup: a Seq Scan with the parameter */
+    struct dbp_buf json = {0};
+    bool analyzed = true;
+    check(dbp_pg_explain_text(c, EMAIL_Q, false, &json, &analyzed, &e) == DBP_OK,
+          "generic plan of the e-mail lookup: %s", e.message);
+    check(json.data && strstr(json.data, "\"Seq Scan\"") && strstr(json.data, "$1"),
+          "generic plan: Seq Scan on $1");
+    check(!analyzed, "a parameterized statement is not analyzed");
+    double cost = dbp_pg_json_total_cost(json.data, json.len);
+    check(cost > 1000, "seq scan cost %.1f", cost);
+
+    /* EXPLAIN ANALYZE only for SELECT, rolled back */
+    dbp_buf_clear(&json);
+    check(dbp_pg_explain_text(c, "SELECT count(*) FROM countries", true, &json, &analyzed, &e) ==
+              DBP_OK,
+          "EXPLAIN ANALYZE of a SELECT: %s", e.message);
+    check(analyzed && json.data && strstr(json.data, "\"Actual Rows\""), "SELECT analyzed");
+    dbp_buf_clear(&json);
+    check(dbp_pg_explain_text(c, "DELETE FROM countries WHERE id = 1", true, &json, &analyzed,
+                              &e) == DBP_OK,
+          "EXPLAIN of a DELETE: %s", e.message);
+    check(!analyzed && json.data && !strstr(json.data, "\"Actual Rows\""),
+          "DELETE explained, never analyzed");
+    PGconn *own = own_conn();
+    check(own_int(own, "SELECT count(*) FROM countries") == 20, "countries untouched");
+    PQfinish(own);
+    /* not explained at all */
+    dbp_buf_clear(&json);
+    check(dbp_pg_explain_text(c, "VACUUM countries", false, &json, &analyzed, &e) ==
+              DBP_ERR_UNSUPPORTED,
+          "a utility statement is not explained");
+    check(dbp_pg_explain_text(c, "SELECT 1; DROP TABLE countries", false, &json, &analyzed, &e) ==
+              DBP_ERR_UNSUPPORTED,
+          "several statements are not explained");
+    check(dbp_pg_explain_text(c, "SELECT ';' || $1 -- ;x\n", false, &json, &analyzed, &e) !=
+              DBP_ERR_UNSUPPORTED,
+          "quoted and commented ';' are not statement ends");
+    /* a failing EXPLAIN leaves the session usable */
+    check(dbp_pg_explain_text(c, "SELECT * FROM no_such_table WHERE x = $1", false, &json,
+                              &analyzed, &e) == DBP_ERR_SERVER &&
+              strstr(e.message, "no_such_table"),
+          "unknown table: server error (%s)", e.message);
+    dbp_buf_clear(&json);
+    check(dbp_pg_explain_text(c, EMAIL_Q, false, &json, &analyzed, &e) == DBP_OK,
+          "session usable after an error: %s", e.message);
+    dbp_buf_free(&json);
+    dbp_snapshot_free(snap);
+    dbp_pg_disconnect(ctx);
+}
+
+/* ---- hypopg ------------------------------------------------------------- */
+
+static struct dbp_finding *candidate(struct dbp_snapshot *snap, struct dbp_stmt *st,
+                                     const char *column)
+{
+    struct dbp_finding *f = dbp_snapshot_add_finding(snap);
+    f->rule = "missing-index";
+    f->engine = DBP_ENGINE_POSTGRES;
+    struct dbp_index *ix = dbp_arena_alloc(snap->arena, sizeof *ix);
+    ix->engine = DBP_ENGINE_POSTGRES;
+    ix->schema = "public";
+    ix->table = "orders";
+    const char **cols = dbp_arena_alloc(snap->arena, sizeof *cols);
+    cols[0] = column;
+    ix->columns = cols;
+    ix->n_columns = 1;
+    f->candidate = ix;
+    f->candidate_stmt = st;
+    return f;
+}
+
+static double evidence(const struct dbp_finding *f, const char *key)
+{
+    for (size_t i = 0; i < f->n_evidence; i++)
+        if (strcmp(f->evidence[i].key, key) == 0)
+            return f->evidence[i].value;
+    return NAN;
+}
+
+static void test_hypopg(void)
+{
+    struct dbp_conn_opts o = default_opts();
+    void *ctx = connect_driver(&o);
+    struct dbp_pg_ctx *c = ctx;
+    struct dbp_snapshot *snap = dbp_snapshot_new();
+    struct dbp_error e = {0};
+    check(dbp_pg_collect(ctx, snap, NULL, &e) == DBP_OK, "collect: %s", e.message);
+    struct dbp_stmt *email = find_stmt(snap, "bench", EMAIL_Q);
+    check(email != NULL, "e-mail lookup collected");
+
+    /* the right index: cost falls by far more than half */
+    struct dbp_finding *good = candidate(snap, email, "customer_email");
+    bool keep = false;
+    check(dbp_pg_verify(ctx, snap, good, &keep, &e) == DBP_OK, "verify: %s", e.message);
+    double before = evidence(good, "cost_before"), after = evidence(good, "cost_after");
+    fprintf(stderr, "good candidate: %s\n", good->verify_note ? good->verify_note : "(none)");
+    check(good->verified == DBP_VERIFY_HYPOPG, "verified with hypopg");
+    check(keep, "a useful index is kept");
+    check(before > 0 && after > 0 && after < before / 2, "cost %.1f -> %.1f", before, after);
+    check(good->benefit > 0.5 && fabs(good->benefit - (1 - after / before)) < 1e-9,
+          "benefit %.3f", good->benefit);
+    check(fabs(evidence(good, "improvement") - good->benefit) < 1e-9, "improvement evidence");
+
+    /* a useless one: the e-mail lookup cannot use an index on status */
+    struct dbp_finding *useless = candidate(snap, email, "status");
+    keep = true;
+    check(dbp_pg_verify(ctx, snap, useless, &keep, &e) == DBP_OK, "verify: %s", e.message);
+    fprintf(stderr, "useless candidate: %s\n", useless->verify_note ? useless->verify_note : "");
+    check(useless->verified == DBP_VERIFY_HYPOPG, "useless candidate verified");
+    check(!keep, "a useless index is dropped (keep=false)");
+    check(useless->benefit < 0.5, "useless benefit %.3f", useless->benefit);
+    check(fabs(evidence(useless, "cost_before") - before) < 1e-6, "same cost before");
+
+    /* no hypothetical index is left behind in the session */
+    PGresult *r = PQexec(c->conn, "SELECT count(*) FROM hypopg_list_indexes");
+    check(PQresultStatus(r) == PGRES_TUPLES_OK && strcmp(PQgetvalue(r, 0, 0), "0") == 0,
+          "hypopg_reset after each verification");
+    PQclear(r);
+    dbp_snapshot_free(snap);
+    dbp_pg_disconnect(ctx);
+
+    /* [postgres] hypo_min_improvement = 100%: nothing is good enough */
+    struct dbp_config *cfg = NULL;
+    const char *text = "[postgres]\nhypo_min_improvement = 100%\n";
+    check(dbp_config_parse(text, strlen(text), "test.conf", &cfg, &e) == DBP_OK, "config");
+    o.config = cfg;
+    ctx = connect_driver(&o);
+    snap = dbp_snapshot_new();
+    check(dbp_pg_collect(ctx, snap, NULL, &e) == DBP_OK, "collect");
+    email = find_stmt(snap, "bench", EMAIL_Q);
+    good = candidate(snap, email, "customer_email");
+    keep = true;
+    check(dbp_pg_verify(ctx, snap, good, &keep, &e) == DBP_OK && !keep &&
+              good->verified == DBP_VERIFY_HYPOPG,
+          "threshold 100%% from the config drops even a good index");
+    dbp_snapshot_free(snap);
+    dbp_pg_disconnect(ctx);
+    dbp_config_free(cfg);
+
+    /* hypothetical indexes turned off: kept, unverified, with a note */
+    o.config = NULL;
+    o.hypothetical = false;
+    ctx = connect_driver(&o);
+    snap = dbp_snapshot_new();
+    check(dbp_pg_collect(ctx, snap, NULL, &e) == DBP_OK, "collect");
+    email = find_stmt(snap, "bench", EMAIL_Q);
+    good = candidate(snap, email, "customer_email");
+    keep = false;
+    check(dbp_pg_verify(ctx, snap, good, &keep, &e) == DBP_OK && keep &&
+              good->verified == DBP_VERIFY_NONE && good->verify_note &&
+              strstr(good->verify_note, "unverified"),
+          "--no-hypothetical: kept and unverified");
+    dbp_snapshot_free(snap);
+    dbp_pg_disconnect(ctx);
+
+    /* a database without hypopg: kept, unverified, the note says why */
+    PGconn *own = own_conn();
+    PGresult *dr = PQexec(own, "DROP DATABASE IF EXISTS nohypo");
+    PQclear(dr);
+    dr = PQexec(own, "CREATE DATABASE nohypo");
+    check(PQresultStatus(dr) == PGRES_COMMAND_OK, "create database nohypo");
+    PQclear(dr);
+    char t[700];
+    snprintf(t, sizeof t, "%s dbname=nohypo", dsn);
+    o.target = t;
+    o.hypothetical = true;
+    ctx = connect_driver(&o);
+    snap = dbp_snapshot_new();
+    struct dbp_stmt *st = dbp_snapshot_stmt(snap, DBP_ENGINE_POSTGRES, "nohypo", EMAIL_Q,
+                                            strlen(EMAIL_Q));
+    good = candidate(snap, st, "customer_email");
+    keep = false;
+    check(dbp_pg_verify(ctx, snap, good, &keep, &e) == DBP_OK && keep &&
+              good->verified == DBP_VERIFY_NONE && good->verify_note &&
+              strstr(good->verify_note, "hypopg is not installed"),
+          "without hypopg: kept, note '%s'", good->verify_note ? good->verify_note : "");
+    dbp_snapshot_free(snap);
+    dbp_pg_disconnect(ctx);
+    dr = PQexec(own, "DROP DATABASE IF EXISTS nohypo");
+    PQclear(dr);
+    PQfinish(own);
+}
+
+/* ---- errors ------------------------------------------------------------- */
+
+static void check_unreachable(const char *target)
+{
+    struct dbp_conn_opts o = default_opts();
+    o.target = target;
+    void *ctx = (void *)1;
+    struct dbp_error e = {0};
+    int rc = dbp_pg_connect(&o, &ctx, &e);
+    fprintf(stderr, "unreachable: %s\n", e.message);
+    check(rc == DBP_ERR_CONNECT && e.code == DBP_ERR_CONNECT, "%s: DBP_ERR_CONNECT", target);
+    check(ctx == NULL, "no context on failure");
+    check(strstr(e.message, "s3cretpw") == NULL, "the password is not in the message");
+    check(strstr(e.message, "127.0.0.1") != NULL, "the message names the server");
+    check(strchr(e.message, '\n') == NULL && strchr(e.message, '\t') == NULL,
+          "one line");
+    size_t n = strlen(e.message);
+    check(n > 0 && e.message[n - 1] != ' ', "no trailing blank");
+    check(strstr(e.message, "  ") == NULL, "no doubled blanks");
+}
+
+static void test_errors(void)
+{
+    check_unreachable("postgresql://postgres:s3cretpw@127.0.0.1:1/bench");
+    check_unreachable("host=127.0.0.1 port=1 user=postgres password=s3cretpw dbname=bench");
+    check_unreachable("host=127.0.0.1 port=1 password='s3cretpw' dbname=bench");
+
+    /* targets this driver takes */
+    check(dbp_pg_accepts_target("postgresql://u@h/db") && dbp_pg_accepts_target("postgres://h") &&
+              dbp_pg_accepts_target("POSTGRESQL://h/db") &&
+              dbp_pg_accepts_target("host=h dbname=d") && dbp_pg_accepts_target("service=prod") &&
+              dbp_pg_accepts_target("port=5433") && dbp_pg_accepts_target("dbname=bench"),
+          "PostgreSQL targets accepted");
+    check(!dbp_pg_accepts_target("mysql://u@h:3306/db?port=3306") &&
+              !dbp_pg_accepts_target("mongodb://h/?dbname=x") &&
+              !dbp_pg_accepts_target("mariadb://h") && !dbp_pg_accepts_target("/var/log/pg.log") &&
+              !dbp_pg_accepts_target("myhost=x") && !dbp_pg_accepts_target(""),
+          "other targets refused");
+
+    /* a server that drops the connection: a clear error, no crash */
+    struct dbp_conn_opts o = default_opts();
+    void *ctx = connect_driver(&o);
+    struct dbp_pg_ctx *c = ctx;
+    PGconn *own = own_conn();
+    char sql[100];
+    snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%d)", PQbackendPID(c->conn));
+    char *v = own_value(own, sql);
+    check(v && strcmp(v, "t") == 0, "terminated dbperf's session");
+    free(v);
+    PQfinish(own);
+    struct dbp_snapshot *snap = dbp_snapshot_new();
+    struct dbp_error e = {0};
+    int rc = dbp_pg_collect(ctx, snap, NULL, &e);
+    fprintf(stderr, "dropped: %s\n", e.message);
+    check(rc == DBP_ERR_CONNECT, "dropped connection: DBP_ERR_CONNECT (%d)", rc);
+    check(strstr(e.message, "lost") != NULL && strchr(e.message, '\n') == NULL,
+          "dropped connection: clear one-line message");
+    rc = dbp_pg_explain(ctx, snap, &e);
+    check(rc == DBP_OK || rc == DBP_ERR_CONNECT, "explain after the drop does not crash");
+    dbp_snapshot_free(snap);
+    dbp_pg_disconnect(ctx);
+    dbp_pg_disconnect(NULL);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 3) {
+        fprintf(stderr, "usage: pg_live_test collect|readonly|explain|hypopg|errors STATE\n");
+        return 2;
+    }
+    read_state(argv[2]);
+    const char *t = argv[1];
+    if (strcmp(t, "collect") == 0)
+        test_collect();
+    else if (strcmp(t, "readonly") == 0)
+        test_readonly();
+    else if (strcmp(t, "explain") == 0)
+        test_explain();
+    else if (strcmp(t, "hypopg") == 0)
+        test_hypopg();
+    else if (strcmp(t, "errors") == 0)
+        test_errors();
+    else {
+        fprintf(stderr, "unknown case %s\n", t);
+        return 2;
+    }
+    fprintf(stderr, "%s: %d checks, %d failed\n", t, checks, failures);
+    return failures ? 1 : 0;
+}

@@ -1,0 +1,31 @@
+# tests/pglive.cmake -- integration tests of the live PostgreSQL driver (label integration).
+#
+# A fixture starts a throwaway PostgreSQL 15 (scripts/pg-server.sh through
+# tests/integration/pg_live_server.sh) on a free port in 55700-55799, loads
+# sql/test/pg_problems.sql, and stops it at the end; DBPERF_TEST_PG_DSN points
+# the tests at an existing server instead. A server that cannot be started makes
+# every test of the fixture fail (CTest reports them as not run), never skip.
+if(NOT DBPERF_WITH_PG_FOUND)
+  return()
+endif()
+add_executable(pg_live_test ${CMAKE_CURRENT_SOURCE_DIR}/integration/pg_live_test.c)
+target_include_directories(pg_live_test PRIVATE ${CMAKE_SOURCE_DIR}/src ${CMAKE_SOURCE_DIR}/drivers)
+target_link_libraries(pg_live_test PRIVATE -Wl,--start-group ${DBPERF_DRIVER_LIBS} dbperf_core
+                      -Wl,--end-group PkgConfig::DBPERF_WITH_PG_PKG)
+
+set(pglive_state ${CMAKE_CURRENT_BINARY_DIR}/pglive/server.state)
+add_test(NAME integration/pg_live_server_start
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/pg_live_server.sh start ${pglive_state})
+add_test(NAME integration/pg_live_server_stop
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/pg_live_server.sh stop ${pglive_state})
+set_tests_properties(integration/pg_live_server_start PROPERTIES
+                     FIXTURES_SETUP pglive LABELS integration TIMEOUT 120 RESOURCE_LOCK pglive)
+set_tests_properties(integration/pg_live_server_stop PROPERTIES
+                     FIXTURES_CLEANUP pglive LABELS integration TIMEOUT 60 RESOURCE_LOCK pglive)
+# collect first: the others add to pg_stat_statements (EXPLAIN of tracked statements)
+foreach(case collect readonly explain hypopg errors)
+  add_test(NAME integration/pg_live_${case} COMMAND pg_live_test ${case} ${pglive_state})
+  set_tests_properties(integration/pg_live_${case} PROPERTIES
+                       FIXTURES_REQUIRED pglive LABELS integration TIMEOUT 60
+                       RESOURCE_LOCK pglive)
+endforeach()
