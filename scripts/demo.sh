@@ -19,6 +19,7 @@ rc=0
 [ "$offline" -eq 1 ] && exit "$rc"
 
 tmp=$(mktemp -d /tmp/dbperf-demo.XXXXXX)
+chmod 755 "$tmp" # the servers run as their own users
 cleanup() {
   ./scripts/pg-server.sh stop "$tmp/pg" >/dev/null 2>&1 || true
   ./scripts/mariadb-server.sh stop "$tmp/my" >/dev/null 2>&1 || true

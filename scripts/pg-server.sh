@@ -42,6 +42,11 @@ AE_MS=${AUTO_EXPLAIN_MS:-0}
 if [ ${#DIR} -gt 80 ]; then echo "pg-server.sh: $DIR is too long for a unix socket" >&2; exit 2; fi
 mkdir -p "$DIR/sock" "$DIR/log"
 [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$DIR" "$DIR/sock" "$DIR/log"
+if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$DIR"; then
+  echo "pg-server.sh: the postgres user cannot reach $DIR (a parent directory is not" \
+       "searchable, e.g. made by mktemp -d: chmod 755 it)" >&2
+  exit 2
+fi
 if [ ! -s "$DIR/data/PG_VERSION" ]; then
   "${RUNAS[@]}" "$PGBIN/initdb" -D "$DIR/data" -U postgres --auth=trust \
       --encoding=UTF8 --locale=C.UTF-8 >"$DIR/initdb.log" 2>&1 \

@@ -382,7 +382,8 @@ int dbp_cmd_diff(int argc, char **argv)
     }
     struct dbp_compare_opts co = {dbp_rule_param_lookup(config, "regression", "threshold"),
                                   dbp_rule_param_lookup(config, "regression", "min_calls"),
-                                  dbp_rule_param_lookup(config, "regression", "alpha")};
+                                  dbp_rule_param_lookup(config, "regression", "alpha"),
+                                  dbp_rule_param_lookup(config, "regression", "min_delta_ms")};
     d.ch = dbp_compare_snapshots(d.base, d.cur, &co, &d.n);
     for (size_t i = 0; i < d.n; i++)
         d.counts[d.ch[i].verdict]++;

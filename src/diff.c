@@ -110,8 +110,12 @@ void dbp_compare_stmt(const struct dbp_stmt *before, const struct dbp_stmt *afte
     }
     /* a slowdown by a factor (1 + t) mirrors a speed-up by 1 / (1 + t) */
     double down = -o->threshold / (1.0 + o->threshold);
-    bool slower = out->mean_change > o->threshold || out->p95_change > o->threshold;
-    bool faster = out->mean_change < down || out->p95_change < down;
+    double dmean = dbp_agg_mean_ms(b) - dbp_agg_mean_ms(a);
+    double dp95 = dbp_agg_quantile_ms(b, 0.95) - dbp_agg_quantile_ms(a, 0.95);
+    bool slower = (out->mean_change > o->threshold && dmean >= o->min_delta_ms) ||
+                  (out->p95_change > o->threshold && dp95 >= o->min_delta_ms);
+    bool faster = (out->mean_change < down && -dmean >= o->min_delta_ms) ||
+                  (out->p95_change < down && -dp95 >= o->min_delta_ms);
     if (slower && faster) {
         /* mean and p95 disagree: follow the mean */
         slower = out->mean_change > 0;

@@ -3,7 +3,8 @@
  * (`dbperf diff BASE.json NEW.json`, `dbperf audit --baseline BASE.json`).
  *
  * Classes are matched by engine, database and fingerprint id. A class has
- * regressed when its mean or p95 latency grew by more than a threshold, with
+ * regressed when its mean or p95 latency grew by more than a threshold (and by
+ * at least min_delta_ms in absolute terms), with
  * at least min_calls calls on both sides, and -- when both sides carry a
  * latency distribution (log sources) -- a one-sided Mann-Whitney rank test on
  * the two sketches says "slower" at significance alpha. Improvements are the
@@ -32,6 +33,7 @@ struct dbp_compare_opts {
     double threshold; /* relative growth, 0.2 = 20% */
     double min_calls; /* on each side */
     double alpha;     /* significance of the rank test, e.g. 0.01 */
+    double min_delta_ms; /* the mean (or p95) must also move by this much: 0.05 -> 0.07 ms is noise */
 };
 
 struct dbp_stmt_change {

@@ -13,6 +13,8 @@
 static const struct dbp_param params[] = {
     {"threshold", 0.20, "ratio", "relative growth of mean or p95 latency that counts (0.2 = 20%)"},
     {"min_calls", 30, "count", "calls needed on both sides before judging a class"},
+    {"min_delta_ms", 0.1, "ms",
+     "the mean or p95 must also grow by this much: 0.05 -> 0.07 ms is noise, not a regression"},
     {"alpha", 0.01, "ratio",
      "significance of the Mann-Whitney rank test on the latency distributions (log sources)"},
 };
@@ -33,7 +35,7 @@ static int run(const struct dbp_snapshot *snap, struct dbp_rule_ctx *ctx, struct
     if (!snap->baseline)
         return 0;
     struct dbp_compare_opts o = {dbp_rule_param(ctx, "threshold"), dbp_rule_param(ctx, "min_calls"),
-                                 dbp_rule_param(ctx, "alpha")};
+                                 dbp_rule_param(ctx, "alpha"), dbp_rule_param(ctx, "min_delta_ms")};
     size_t n;
     struct dbp_stmt_change *ch = dbp_compare_snapshots(snap->baseline, snap, &o, &n);
     struct dbp_snapshot *out = dbp_rule_snapshot(ctx);
@@ -92,8 +94,8 @@ const struct dbp_rule dbp_rule_regression = {
     .explain =
         "Compares every statement class with the same class (engine, database, fingerprint) in a "
         "baseline audit given with --baseline, or in the first report of `dbperf diff`. A class "
-        "has regressed when its mean or p95 latency grew by more than `threshold` with at least "
-        "`min_calls` calls on both sides. When both sides come from logs, each call's latency is "
+        "has regressed when its mean or p95 latency grew by more than `threshold` (and by at "
+        "least `min_delta_ms`) with at least `min_calls` calls on both sides. When both sides come from logs, each call's latency is "
         "in a sketch and a one-sided Mann-Whitney rank test must also find the new latencies "
         "larger at significance `alpha`: a few slow outliers or a small sample do not make a "
         "regression. Counters from pg_stat_statements and performance_schema carry no "

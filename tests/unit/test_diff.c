@@ -37,7 +37,7 @@ static struct dbp_stmt *klass(struct dbp_snapshot *snap, const char *text, int n
     return st;
 }
 
-static const struct dbp_compare_opts opts = {0.20, 30, 0.01};
+static const struct dbp_compare_opts opts = {0.20, 30, 0.01, 0.1};
 
 static void t_mann_whitney(void **state)
 {
@@ -158,6 +158,11 @@ static void t_counters_without_distribution(void **state)
     b->agg.total_ms = 1000;
     a->agg.calls = 1000;
     a->agg.total_ms = 1500;
+    struct dbp_stmt_change c0;
+    struct dbp_compare_opts strict = opts;
+    strict.min_delta_ms = 1.0; /* +0.5 ms is below an absolute floor of 1 ms */
+    dbp_compare_stmt(b, a, &strict, &c0);
+    assert_int_equal(c0.verdict, DBP_VERDICT_SAME);
     struct dbp_stmt_change c;
     dbp_compare_stmt(b, a, &opts, &c);
     assert_int_equal(c.verdict, DBP_VERDICT_REGRESSED);
