@@ -903,6 +903,38 @@ static void t_registry(void **state)
     }
 }
 
+/* The example config in docs/rules.md is valid and does what it says. */
+static void t_docs_example_config(void **state)
+{
+    (void)state;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/../../docs/rules.md", DBPERF_TEST_DATA);
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    static char doc[65536];
+    size_t n = fread(doc, 1, sizeof doc - 1, fp);
+    fclose(fp);
+    doc[n] = '\0';
+    char *start = strstr(doc, "```ini\n");
+    assert_non_null(start);
+    start += 7;
+    char *end = strstr(start, "```");
+    assert_non_null(end);
+    *end = '\0';
+    struct dbp_config *c = config(start);
+    assert_true(dbp_rule_param_lookup(c, "seq-scan", "min_rows") == 50000);
+    assert_true(dbp_rule_param_lookup(c, "n-plus-one", "max_gap_ms") == 500);
+    assert_true(dbp_rule_param_lookup(c, "unused-index", "min_size_bytes") == 10 << 20);
+    dbp_config_free(c);
+    struct dbp_snapshot *s = scan_snapshot();
+    index_(s, PG, "shop", "public", "t", "t_a", "a", 0, 1 << 20, 0);
+    index_(s, PG, "shop", "public", "t", "t_a2", "a", 0, 1 << 20, 0);
+    run_rules(s, start);
+    assert_int_equal(nth(s, "seq-scan", 0)->severity, DBP_SEV_CRITICAL);
+    assert_int_equal(count(s, "duplicate-index"), 0); /* enabled = false */
+    dbp_snapshot_free(s);
+}
+
 /* ---- ddl -------------------------------------------------------------- */
 
 static void t_ddl_quoting_and_formats(void **state)
@@ -979,6 +1011,7 @@ int main(void)
         cmocka_unit_test(t_config_severity_enabled),
         cmocka_unit_test(t_config_errors),
         cmocka_unit_test(t_registry),
+        cmocka_unit_test(t_docs_example_config),
         cmocka_unit_test(t_ddl_quoting_and_formats),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
