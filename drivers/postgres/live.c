@@ -5,6 +5,9 @@
  * options, so they apply before the first query), the session facts every
  * phase needs, and the helpers to run the queries of sql/postgres/.
  *
+ * Options the user gave (options=... in the target, or PGOPTIONS) are kept,
+ * with dbperf's after them so that they win.
+ *
  * The phases live beside it: live_collect.c (pg_stat_statements, tables,
  * indexes), live_explain.c (EXPLAIN of the top statements), live_hypo.c
  * (hypopg verification of index suggestions).
@@ -438,6 +441,26 @@ out:
     return rc;
 }
 
+/* The options the user asked for (the target's options=..., else PGOPTIONS),
+ * followed by a space, into b: ours come after them and so win. */
+static void user_options(const char *target, struct dbp_buf *b)
+{
+    char *msg = NULL;
+    PQconninfoOption *opts = PQconninfoParse(target, &msg);
+    const char *v = NULL;
+    for (PQconninfoOption *p = opts; p && p->keyword; p++)
+        if (strcmp(p->keyword, "options") == 0 && p->val && *p->val)
+            v = p->val;
+    if (!v)
+        v = getenv("PGOPTIONS");
+    if (v && *v) {
+        dbp_buf_puts(b, v);
+        dbp_buf_putc(b, ' ');
+    }
+    PQconninfoFree(opts);
+    PQfreemem(msg);
+}
+
 int dbp_pg_connect(const struct dbp_conn_opts *o, void **ctxp, struct dbp_error *err)
 {
     *ctxp = NULL;
@@ -456,11 +479,13 @@ int dbp_pg_connect(const struct dbp_conn_opts *o, void **ctxp, struct dbp_error 
     /* later keywords override the target's own (expand_dbname): our
      * application_name and options always win; connect_timeout only
      * defaults, before the target */
-    char options[256];
-    snprintf(options, sizeof options,
-             "-c default_transaction_read_only=on -c statement_timeout=%d -c lock_timeout=%d "
-             "-c idle_in_transaction_session_timeout=%d",
-             c->timeout_ms, c->timeout_ms < 2000 ? c->timeout_ms : 2000, 10 * c->timeout_ms);
+    struct dbp_buf options = {0};
+    user_options(o->target, &options);
+    dbp_buf_printf(&options,
+                   "-c default_transaction_read_only=on -c statement_timeout=%d -c lock_timeout=%d "
+                   "-c idle_in_transaction_session_timeout=%d",
+                   c->timeout_ms, c->timeout_ms < 2000 ? c->timeout_ms : 2000,
+                   10 * c->timeout_ms);
     const char *keys[6], *vals[6];
     int k = 0;
     if (!getenv("PGCONNECT_TIMEOUT")) {
@@ -472,10 +497,11 @@ int dbp_pg_connect(const struct dbp_conn_opts *o, void **ctxp, struct dbp_error 
     keys[k] = "application_name";
     vals[k++] = "dbperf";
     keys[k] = "options";
-    vals[k++] = options;
+    vals[k++] = options.data;
     keys[k] = NULL;
     vals[k] = NULL;
     c->conn = PQconnectdbParams(keys, vals, 1);
+    dbp_buf_free(&options);
     int rc;
     if (!c->conn) {
         rc = dbp_error_set(err, DBP_ERR_CONNECT, "cannot connect to %s: out of memory", c->shown);

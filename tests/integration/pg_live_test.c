@@ -5,7 +5,7 @@
  *
  *   pg_live_test CASE STATE
  *
- * CASE is collect, readonly, explain, hypopg, errors. STATE is the file the
+ * CASE is collect, readonly, explain, hypopg, errors, replica. STATE is the file the
  * fixture wrote (DSN=...). The expected numbers come from the server itself,
  * read through a separate libpq connection, or from the workload's own
  * counts. Exit 0 when every check holds, 1 otherwise (never skipped).
@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libpq-fe.h>
 
@@ -48,6 +49,8 @@ static void check(int ok, const char *fmt, ...)
 
 static char dsn[512];
 static char port[16];
+static char replica_dsn[512];
+static char replica_port[16];
 
 static void read_state(const char *path)
 {
@@ -63,6 +66,10 @@ static void read_state(const char *path)
             snprintf(dsn, sizeof dsn, "%.500s", line + 4);
         else if (strncmp(line, "PORT=", 5) == 0)
             snprintf(port, sizeof port, "%.8s", line + 5);
+        else if (strncmp(line, "REPLICA_DSN=", 12) == 0)
+            snprintf(replica_dsn, sizeof replica_dsn, "%.500s", line + 12);
+        else if (strncmp(line, "REPLICA_PORT=", 13) == 0)
+            snprintf(replica_port, sizeof replica_port, "%.8s", line + 13);
     }
     fclose(f);
     if (!dsn[0]) {
@@ -77,10 +84,10 @@ static void quiet(void *arg, const char *msg)
     (void)msg;
 }
 
-/* The test's own connection, to read what the server says. */
-static PGconn *own_conn(void)
+/* The test's own connection, to read what a server says. */
+static PGconn *own_conn_to(const char *target)
 {
-    PGconn *c = PQconnectdb(dsn);
+    PGconn *c = PQconnectdb(target);
     if (PQstatus(c) != CONNECTION_OK) {
         fprintf(stderr, "test connection failed: %s", PQerrorMessage(c));
         exit(1);
@@ -90,6 +97,11 @@ static PGconn *own_conn(void)
 }
 
 /* One value of a one-row query (heap), or NULL. */
+static PGconn *own_conn(void)
+{
+    return own_conn_to(dsn);
+}
+
 static char *own_value(PGconn *c, const char *sql)
 {
     PGresult *r = PQexec(c, sql);
@@ -345,7 +357,7 @@ static void test_collect(void)
 
 /* ---- read-only session -------------------------------------------------- */
 
-static void check_readonly_session(const char *target)
+static void check_readonly_session(const char *target, const char *work_mem)
 {
     struct dbp_conn_opts o = default_opts();
     o.target = target;
@@ -361,6 +373,12 @@ static void check_readonly_session(const char *target)
     check(PQresultStatus(r) == PGRES_TUPLES_OK && strcmp(PQgetvalue(r, 0, 0), "4s") == 0,
           "%s: statement_timeout = 4s (%s)", target, PQgetvalue(r, 0, 0));
     PQclear(r);
+    if (work_mem) {
+        r = PQexec(c->conn, "SHOW work_mem");
+        check(PQresultStatus(r) == PGRES_TUPLES_OK && strcmp(PQgetvalue(r, 0, 0), work_mem) == 0,
+              "%s: the user's own options kept (work_mem %s)", target, PQgetvalue(r, 0, 0));
+        PQclear(r);
+    }
     r = PQexec(c->conn, "SHOW lock_timeout");
     check(PQresultStatus(r) == PGRES_TUPLES_OK && strcmp(PQgetvalue(r, 0, 0), "0") != 0,
           "%s: lock_timeout set", target);
@@ -392,17 +410,19 @@ static void check_readonly_session(const char *target)
 
 static void test_readonly(void)
 {
-    check_readonly_session(dsn);
+    check_readonly_session(dsn, NULL);
     /* a target that asks for the opposite does not get it */
     char t[700];
     snprintf(t, sizeof t,
-             "%s application_name=evil options='-c default_transaction_read_only=off'", dsn);
-    check_readonly_session(t);
+             "%s application_name=evil options='-c default_transaction_read_only=off "
+             "-c work_mem=7MB'",
+             dsn);
+    check_readonly_session(t, "7MB");
     /* a URI */
     if (port[0]) {
         snprintf(t, sizeof t, "postgresql://postgres@127.0.0.1:%s/bench?application_name=x",
                  port);
-        check_readonly_session(t);
+        check_readonly_session(t, NULL);
     }
 }
 
@@ -698,10 +718,81 @@ static void test_errors(void)
     dbp_pg_disconnect(NULL);
 }
 
+/* ---- replica ------------------------------------------------------------ */
+
+static void test_replica(void)
+{
+    if (!replica_dsn[0]) {
+        fprintf(stderr, "no replica in the fixture's state file\n");
+        failures++;
+        return;
+    }
+    PGconn *own = own_conn();
+    PGconn *rown = own_conn_to(replica_dsn);
+    char *sysid = own_value(own, "SELECT system_identifier FROM pg_control_system()");
+    char want_cluster[64];
+    snprintf(want_cluster, sizeof want_cluster, "pg-sysid:%s", sysid ? sysid : "?");
+    free(sysid);
+    check(own_int(rown, "SELECT pg_is_in_recovery()::int") == 1, "the replica is in recovery");
+    /* the replica replays the primary: wait until it has the problems' tables */
+    for (int i = 0; i < 100 && own_int(rown, "SELECT count(*) FROM pg_class WHERE relname = "
+                                              "'bookings_no_overlap'") != 1;
+         i++) {
+        struct timespec ts = {0, 100 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+
+    struct dbp_conn_opts o = default_opts();
+    o.target = replica_dsn;
+    void *ctx = connect_driver(&o);
+    struct dbp_snapshot *snap = dbp_snapshot_new();
+    struct dbp_source *src = dbp_snapshot_add_source(snap, "replica", "postgres");
+    struct dbp_error e = {0};
+    check(dbp_pg_collect(ctx, snap, src, &e) == DBP_OK, "collect from the replica: %s",
+          e.message);
+    check(snap->indexes.n >= 13, "replica indexes: %zu", snap->indexes.n);
+    char want_instance[64];
+    snprintf(want_instance, sizeof want_instance, "127.0.0.1:%s", replica_port);
+    for (size_t i = 0; i < snap->indexes.n; i++) {
+        struct dbp_index *ix = snap->indexes.items[i];
+        check(ix->flags & DBP_IDX_REPLICA, "%s read from a replica is flagged", ix->name);
+        check(ix->cluster && strcmp(ix->cluster, want_cluster) == 0,
+              "%s: the replica shares the primary's cluster (%s)", ix->name,
+              ix->cluster ? ix->cluster : "(null)");
+        check(!replica_port[0] || (ix->instance && strcmp(ix->instance, want_instance) == 0),
+              "%s: instance %s", ix->name, ix->instance ? ix->instance : "(null)");
+        char sql[200];
+        snprintf(sql, sizeof sql,
+                 "SELECT coalesce(idx_scan, -1) FROM pg_stat_user_indexes WHERE indexrelname = "
+                 "'%s'",
+                 ix->name);
+        int64_t scans = own_int(rown, sql);
+        check(ix->scans == scans || (scans == -999 && ix->scans == -1),
+              "%s: the replica's own counter (%lld vs %lld)", ix->name, (long long)ix->scans,
+              (long long)scans);
+    }
+    struct dbp_index *pk = find_index(snap, "orders_pkey");
+    check(pk && (pk->flags & ~DBP_IDX_REPLICA) ==
+                    (DBP_IDX_PRIMARY | DBP_IDX_UNIQUE | DBP_IDX_CONSTRAINT),
+          "flags on the replica as on the primary");
+    /* hypopg works on a standby (nothing is written) */
+    struct dbp_stmt *st = dbp_snapshot_stmt(snap, DBP_ENGINE_POSTGRES, "bench", EMAIL_Q,
+                                            strlen(EMAIL_Q));
+    struct dbp_finding *f = candidate(snap, st, "customer_email");
+    bool keep = false;
+    check(dbp_pg_verify(ctx, snap, f, &keep, &e) == DBP_OK && keep &&
+              f->verified == DBP_VERIFY_HYPOPG,
+          "hypopg verification on the replica: %s", f->verify_note ? f->verify_note : e.message);
+    dbp_snapshot_free(snap);
+    dbp_pg_disconnect(ctx);
+    PQfinish(rown);
+    PQfinish(own);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
-        fprintf(stderr, "usage: pg_live_test collect|readonly|explain|hypopg|errors STATE\n");
+        fprintf(stderr, "usage: pg_live_test collect|readonly|explain|hypopg|errors|replica STATE\n");
         return 2;
     }
     read_state(argv[2]);
@@ -716,6 +807,8 @@ int main(int argc, char **argv)
         test_hypopg();
     else if (strcmp(t, "errors") == 0)
         test_errors();
+    else if (strcmp(t, "replica") == 0)
+        test_replica();
     else {
         fprintf(stderr, "unknown case %s\n", t);
         return 2;
