@@ -122,7 +122,7 @@ static inline void putn(struct dbp_buf *b, const void *p, size_t n)
     b->len += n;
 }
 
-static __attribute__((unused)) void put_uint(struct dbp_buf *b, unsigned long v)
+static void put_uint(struct dbp_buf *b, unsigned long v)
 {
     char tmp[24];
     size_t k = sizeof tmp;
@@ -884,9 +884,913 @@ uint64_t dbp_fingerprint_id(const char *fp, size_t len)
     return id;
 }
 
-/* pgss placeholder, replaced below */
+
+/* ------------------------------------------------------------------------ */
+/* pgss style                                                               */
+
+enum pgtok {
+    P_END,
+    P_SPACE,
+    P_COMMENT,
+    P_CONST,  /* number, string in any quoting, dollar-quoted string */
+    P_PARAM,  /* $n */
+    P_IDENT,  /* identifier or keyword */
+    P_QIDENT, /* "quoted identifier" */
+    P_LPAREN,
+    P_RPAREN,
+    P_LBRACK,
+    P_RBRACK,
+    P_COMMA,
+    P_SEMI,
+    P_CAST, /* :: */
+    P_OP    /* operator or other punctuation */
+};
+
+/* operator characters of PostgreSQL's lexer */
+static int pg_opchar(unsigned char c)
+{
+    return c && strchr("+-*/<>=~!@#%^&|`?", c) != NULL;
+}
+
+/* the token at s[i]; *end receives its end */
+static enum pgtok pg_token(const unsigned char *s, size_t n, size_t i, size_t *end)
+{
+    unsigned char c = s[i];
+    size_t j;
+    if (IS(c, C_SPACE)) {
+        j = i + 1;
+        while (j < n && IS(s[j], C_SPACE))
+            j++;
+        *end = j;
+        return P_SPACE;
+    }
+    switch (c) {
+    case '-':
+        if (i + 1 < n && s[i + 1] == '-') {
+            const unsigned char *nl = memchr(s + i, '\n', n - i);
+            *end = nl ? (size_t)(nl - s) : n;
+            return P_COMMENT;
+        }
+        break;
+    case '/':
+        if (i + 1 < n && s[i + 1] == '*') {
+            *end = skip_block_comment(s, n, i, 1);
+            return P_COMMENT;
+        }
+        break;
+    case '\'':
+        *end = skip_quoted(s, n, i, '\'', 0);
+        return P_CONST;
+    case '"':
+        *end = skip_quoted(s, n, i, '"', 0);
+        return P_QIDENT;
+    case '$':
+        j = i + 1;
+        if (j < n && IS(s[j], C_DIGIT)) {
+            while (j < n && IS(s[j], C_DIGIT))
+                j++;
+            *end = j;
+            return P_PARAM;
+        }
+        /* $tag$ ... $tag$ */
+        while (j < n && IS(s[j], C_IDENT) && s[j] != '$')
+            j++;
+        if (j < n && s[j] == '$' && (j == i + 1 || !IS(s[i + 1], C_DIGIT))) {
+            size_t tl = j + 1 - i, k = j + 1;
+            for (;;) {
+                const unsigned char *d = k < n ? memchr(s + k, '$', n - k) : NULL;
+                if (!d) {
+                    *end = n;
+                    break;
+                }
+                k = (size_t)(d - s);
+                if (n - k >= tl && memcmp(s + k, s + i, tl) == 0) {
+                    *end = k + tl;
+                    break;
+                }
+                k++;
+            }
+            return P_CONST;
+        }
+        *end = i + 1;
+        return P_OP;
+    case '(':
+        *end = i + 1;
+        return P_LPAREN;
+    case ')':
+        *end = i + 1;
+        return P_RPAREN;
+    case '[':
+        *end = i + 1;
+        return P_LBRACK;
+    case ']':
+        *end = i + 1;
+        return P_RBRACK;
+    case ',':
+        *end = i + 1;
+        return P_COMMA;
+    case ';':
+        *end = i + 1;
+        return P_SEMI;
+    case ':':
+        if (i + 1 < n && s[i + 1] == ':') {
+            *end = i + 2;
+            return P_CAST;
+        }
+        *end = i + 1;
+        return P_OP;
+    default:
+        break;
+    }
+    if (IS(c, C_DIGIT) || (c == '.' && i + 1 < n && IS(s[i + 1], C_DIGIT))) {
+        j = scan_number(s, n, i);
+        if (j) {
+            /* PostgreSQL 16 allows 1_000_000 */
+            while (j + 1 < n && s[j] == '_' && IS(s[j + 1], C_DIGIT)) {
+                j++;
+                while (j < n && IS(s[j], C_DIGIT))
+                    j++;
+            }
+            *end = j;
+            return P_CONST;
+        }
+        j = i;
+        while (j < n && IS(s[j], C_IDENT))
+            j++;
+        *end = j;
+        return P_IDENT;
+    }
+    if (IS(c, C_ALPHA)) {
+        /* E'..' B'..' X'..' N'..' U&'..' */
+        if (i + 1 < n && s[i + 1] == '\'' && strchr("eEbBxXnN", c)) {
+            *end = skip_quoted(s, n, i + 1, '\'', c == 'e' || c == 'E');
+            return P_CONST;
+        }
+        if ((c == 'u' || c == 'U') && i + 2 < n && s[i + 1] == '&' && s[i + 2] == '\'') {
+            *end = skip_quoted(s, n, i + 2, '\'', 0);
+            return P_CONST;
+        }
+        j = i + 1;
+        while (j < n && IS(s[j], C_IDENT))
+            j++;
+        *end = j;
+        return P_IDENT;
+    }
+    if (pg_opchar(c)) {
+        j = i + 1;
+        while (j < n && pg_opchar(s[j]) && !(s[j] == '-' && j + 1 < n && s[j + 1] == '-') &&
+               !(s[j] == '/' && j + 1 < n && s[j + 1] == '*'))
+            j++;
+        /* a multi-char operator cannot end in + or - unless it has ~!@#%^&|`? */
+        if (j - i > 1 && (s[j - 1] == '+' || s[j - 1] == '-')) {
+            int special = 0;
+            for (size_t k = i; k < j; k++)
+                if (strchr("~!@#%^&|`?", s[k]))
+                    special = 1;
+            if (!special)
+                while (j - i > 1 && (s[j - 1] == '+' || s[j - 1] == '-'))
+                    j--;
+        }
+        *end = j;
+        return P_OP;
+    }
+    /* '.', ':' and any other byte */
+    *end = i + 1;
+    return P_OP;
+}
+
+/* the next significant token at or after i (skips space and comments) */
+static enum pgtok pg_peek(const unsigned char *s, size_t n, size_t i, size_t *at, size_t *end)
+{
+    while (i < n) {
+        enum pgtok t = pg_token(s, n, i, end);
+        if (t != P_SPACE && t != P_COMMENT) {
+            *at = i;
+            return t;
+        }
+        i = *end;
+    }
+    *at = *end = n;
+    return P_END;
+}
+
+/* type names whose parenthesized arguments are type modifiers, not constants */
+static int pg_typmod_type(const unsigned char *w, size_t n)
+{
+    static const char *const t[] = {"varchar",  "char",     "character", "varying", "numeric",
+                                    "decimal",  "dec",      "bit",       "varbit",  "time",
+                                    "timestamp", "timestamptz", "timetz", "interval", "float",
+                                    "nchar",    "bpchar"};
+    for (size_t k = 0; k < sizeof t / sizeof t[0]; k++)
+        if (word_is(w, n, t[k]))
+            return 1;
+    return 0;
+}
+
+/* words that end an ORDER BY / GROUP BY list */
+static int pg_clause_end(const unsigned char *w, size_t n)
+{
+    static const char *const t[] = {"having", "limit", "offset", "fetch", "window", "for",
+                                    "union", "except", "intersect", "returning", "order",
+                                    "group", "into", "from", "where", "on"};
+    for (size_t k = 0; k < sizeof t / sizeof t[0]; k++)
+        if (word_is(w, n, t[k]))
+            return 1;
+    return 0;
+}
+
+#define PG_MAX_LISTS   16
+#define PG_MAX_TARGETS 32
+#define PG_MAX_REFS    16
+
+struct pg_list {
+    int depth;      /* bracket depth inside the list */
+    int elems;      /* elements finished */
+    int bad;        /* some element is not a lone constant */
+    int type_clash; /* elements cast to different types */
+    int cur_consts; /* constants in the current element */
+    int cur_other;  /* disqualifying tokens in the current element */
+    int in_cast;    /* after :: in the current element */
+    size_t type_a, type_b;     /* current element's cast type (input span) */
+    size_t ftype_a, ftype_b;   /* the first cast type seen */
+    int have_ftype;
+    int first_num;             /* $n of the first constant */
+    size_t first_in;           /* input offset of the first element */
+    size_t out_mark;           /* output offset where the first element starts */
+    size_t key_mark;           /* group form: output offset of "= any (" */
+    int any_form;              /* group form: the list is x = ANY (ARRAY[...]) */
+    int any_left_const;
+    size_t last_end;           /* input end of the last token of the last element */
+};
+
+struct pg_target {
+    uint64_t shape;
+    int nrefs, used;
+    int refs[PG_MAX_REFS];
+};
+
+struct pg {
+    const unsigned char *s;
+    size_t n;
+    struct dbp_buf *o;
+    int group;     /* DBP_FP_PGSS_GROUP */
+    size_t copied; /* display: input copied to the output so far */
+    int next;      /* next $n */
+    int depth;
+    /* previous significant token */
+    enum pgtok prev;
+    size_t prev_a, prev_b;
+    enum pgtok prev2;
+    size_t prev2_a, prev2_b;
+    int prev_const; /* the previous significant token was a constant */
+    int prev2_const;
+    int no_consts; /* FETCH / MOVE statements */
+    int typmod_depth; /* inside varchar( ... ): depth, or 0 */
+    /* ORDER BY / GROUP BY */
+    int by_state;  /* 1 after order/group, 2 in the list */
+    int by_group;  /* the list is GROUP BY */
+    int by_depth;
+    int by_item_start;
+    /* select list of the top-level SELECT, for GROUP BY items (libpg_query) */
+    int tl_state; /* 1 in the select list */
+    int ntargets;
+    struct pg_target targets[PG_MAX_TARGETS];
+    struct pg_target cur; /* item being read (target or group item) */
+    int cur_alias;        /* after AS in a target */
+    size_t g_in, g_out;   /* group item: input start, output mark */
+    int g_next;           /* next $n when the group item started */
+    size_t g_const_a[PG_MAX_REFS], g_const_b[PG_MAX_REFS];
+    int g_nconsts;
+    int g_active;
+    /* squashable lists */
+    struct pg_list lists[PG_MAX_LISTS];
+    int nlists;
+    int pending_list; /* the next ( or [ opens an IN / ARRAY list */
+    int pending_any;  /* group form: "= any (" seen; the next ARRAY[ may convert */
+    size_t pending_any_mark;
+    int pending_any_left_const;
+    /* group form: LIMIT/OFFSET/FETCH canonical order */
+    int key_space;
+};
+
+static uint64_t fnv_add(uint64_t h, const unsigned char *p, size_t n, int fold)
+{
+    for (size_t k = 0; k < n; k++) {
+        h ^= fold ? lower(p[k]) : p[k];
+        h *= 1099511628211ULL;
+    }
+    h ^= 0xff;
+    h *= 1099511628211ULL;
+    return h;
+}
+
+/* display: copy input up to a */
+static void pg_flush(struct pg *p, size_t a)
+{
+    if (!p->group && a > p->copied) {
+        putn(p->o, p->s + p->copied, a - p->copied);
+        p->copied = a;
+    }
+}
+
+/* group form: append a token (lower-cased if fold) separated by one space */
+static void pg_key(struct pg *p, const unsigned char *t, size_t n, int fold)
+{
+    if (p->o->len)
+        put(p->o, ' ');
+    if (p->o->len + n + 2 > p->o->cap)
+        dbp_buf_reserve(p->o, n + 1);
+    for (size_t k = 0; k < n; k++)
+        p->o->data[p->o->len++] = (char)(fold ? lower(t[k]) : t[k]);
+}
+
+/* write $num for a constant at input [a, b) */
+static void pg_put_const(struct pg *p, size_t a, size_t b, int num)
+{
+    if (p->group) {
+        pg_key(p, (const unsigned char *)"?", 1, 0);
+        return;
+    }
+    pg_flush(p, a);
+    put(p->o, '$');
+    put_uint(p->o, (unsigned long)num);
+    p->copied = b;
+}
+
+static int pg_is_kw(const struct pg *p, const char *w)
+{
+    return p->prev == P_IDENT && word_is(p->s + p->prev_a, p->prev_b - p->prev_a, w);
+}
+
+/* does the previous token end an operand (so a following '-' is binary)? */
+static int pg_prev_operand(const struct pg *p)
+{
+    switch (p->prev) {
+    case P_CONST:
+    case P_PARAM:
+    case P_QIDENT:
+    case P_RPAREN:
+    case P_RBRACK:
+        return 1;
+    case P_IDENT:
+        return !expr_keyword(p->s + p->prev_a, p->prev_b - p->prev_a);
+    default:
+        return 0;
+    }
+}
+
+static void pg_target_add(struct pg *p, int ref)
+{
+    if (p->cur.nrefs < PG_MAX_REFS)
+        p->cur.refs[p->cur.nrefs] = ref;
+    p->cur.nrefs++;
+}
+
+/* end of a select-list item */
+static void pg_target_end(struct pg *p)
+{
+    if (p->ntargets < PG_MAX_TARGETS && p->cur.nrefs <= PG_MAX_REFS)
+        p->targets[p->ntargets++] = p->cur;
+    memset(&p->cur, 0, sizeof p->cur);
+    p->cur.shape = 1469598103934665603ULL;
+    p->cur_alias = 0;
+}
+
+static void pg_group_start(struct pg *p, size_t in_at)
+{
+    memset(&p->cur, 0, sizeof p->cur);
+    p->cur.shape = 1469598103934665603ULL;
+    p->g_in = in_at;
+    pg_flush(p, in_at);
+    p->g_out = p->o->len;
+    p->g_next = p->next;
+    p->g_nconsts = 0;
+    p->g_active = 1;
+}
+
+/*
+ * End of a GROUP BY item: if it has the shape of a select-list item, give its
+ * constants that item's numbers (libpg_query), rewriting what was written.
+ */
+static void pg_group_end(struct pg *p)
+{
+    if (!p->g_active)
+        return;
+    p->g_active = 0;
+    if (p->group || p->cur.nrefs == 0 || p->g_nconsts != p->cur.nrefs ||
+        p->g_nconsts > PG_MAX_REFS)
+        return;
+    for (int t = 0; t < p->ntargets; t++) {
+        struct pg_target *tg = &p->targets[t];
+        if (tg->used || tg->shape != p->cur.shape || tg->nrefs != p->cur.nrefs)
+            continue;
+        tg->used = 1;
+        size_t end = p->copied;
+        p->o->len = p->g_out;
+        size_t pos = p->g_in;
+        for (int k = 0; k < p->g_nconsts; k++) {
+            putn(p->o, p->s + pos, p->g_const_a[k] - pos);
+            put(p->o, '$');
+            put_uint(p->o, (unsigned long)tg->refs[k]);
+            pos = p->g_const_b[k];
+        }
+        if (end > pos)
+            putn(p->o, p->s + pos, end - pos);
+        p->next = p->g_next;
+        return;
+    }
+}
+
+/* a token inside the current list element that is neither a constant nor allowed */
+static void pg_list_other(struct pg *p)
+{
+    if (p->nlists)
+        p->lists[p->nlists - 1].cur_other = 1;
+}
+
+static void pg_list_elem_end(struct pg *p, struct pg_list *l)
+{
+    if (l->cur_consts != 1 || l->cur_other)
+        l->bad = 1;
+    if (l->type_b > l->type_a) {
+        if (!l->have_ftype) {
+            l->have_ftype = 1;
+            l->ftype_a = l->type_a;
+            l->ftype_b = l->type_b;
+        } else if (l->type_b - l->type_a != l->ftype_b - l->ftype_a) {
+            l->type_clash = 1;
+        } else {
+            for (size_t k = 0; k < l->type_b - l->type_a; k++)
+                if (lower(p->s[l->type_a + k]) != lower(p->s[l->ftype_a + k]))
+                    l->type_clash = 1;
+        }
+    }
+    l->elems++;
+    l->cur_consts = 0;
+    l->cur_other = 0;
+    l->in_cast = 0;
+    l->type_a = l->type_b = 0;
+}
+
+static void pg_list_open(struct pg *p, size_t after_bracket, int any)
+{
+    if (p->nlists >= PG_MAX_LISTS)
+        return;
+    struct pg_list *l = &p->lists[p->nlists++];
+    memset(l, 0, sizeof *l);
+    l->depth = p->depth;
+    l->first_num = -1;
+    l->first_in = after_bracket;
+    l->any_form = any;
+    if (any) {
+        l->key_mark = p->pending_any_mark;
+        l->any_left_const = p->pending_any_left_const;
+    }
+}
+
+/* close the innermost list at bracket position close_at; squash it if it qualifies */
+static void pg_list_close(struct pg *p, size_t close_at)
+{
+    struct pg_list *l = &p->lists[--p->nlists];
+    if (l->cur_consts || l->cur_other)
+        pg_list_elem_end(p, l);
+    int squash = !l->bad && !l->type_clash && l->elems >= 2 && l->first_num > 0;
+    if (p->nlists) /* the enclosing element holds these constants */
+        p->lists[p->nlists - 1].cur_consts += squash ? 1 : 2;
+    if (!squash)
+        return;
+    if (p->group) {
+        /* group form: the list is "?*" whatever its length */
+        size_t m = l->out_mark;
+        p->o->len = m;
+        pg_key(p, (const unsigned char *)"?*", 2, 0);
+        if (l->any_form && (l->have_ftype || l->any_left_const)) {
+            /* x = ANY (ARRAY[c, ...]) groups with x IN (c, ...): ANY's ')' follows */
+            p->o->len = l->key_mark;
+            pg_key(p, (const unsigned char *)"in ( ?*", 7, 0);
+        } else
+            pg_key(p, p->s + close_at, 1, 0);
+        return;
+    }
+    p->o->len = l->out_mark;
+    put(p->o, '$');
+    put_uint(p->o, (unsigned long)l->first_num);
+    putn(p->o, " /*, ... */", 11);
+    p->copied = l->last_end;
+    p->next = l->first_num + 1;
+}
+
 static void fp_pgss(unsigned flags, const unsigned char *s, size_t n, struct dbp_buf *o)
 {
-    (void)flags;
-    putn(o, s, n);
+    struct pg p;
+    memset(&p, 0, sizeof p);
+    p.s = s;
+    p.o = o;
+    p.group = (flags & DBP_FP_PGSS_GROUP) != 0;
+    p.prev = p.prev2 = P_END;
+    memset(&p.cur, 0, sizeof p.cur);
+    p.cur.shape = 1469598103934665603ULL;
+
+    /* drop leading space and comments, trailing space and semicolons */
+    size_t a = 0, e;
+    while (a < n) {
+        enum pgtok t = pg_token(s, n, a, &e);
+        if (t != P_SPACE && t != P_COMMENT)
+            break;
+        a = e;
+    }
+    while (n > a && IS(s[n - 1], C_SPACE))
+        n--;
+    p.n = n;
+    p.copied = a;
+    dbp_buf_reserve(o, n - a + 16);
+
+    /* numbering continues after the highest $n in the text */
+    int maxparam = 0;
+    if (memchr(s + a, '$', n - a)) {
+        for (size_t i = a; i < n; i = e) {
+            if (pg_token(s, n, i, &e) == P_PARAM) {
+                unsigned long v = 0;
+                for (size_t k = i + 1; k < e && v < 100000000; k++)
+                    v = v * 10 + (unsigned long)(s[k] - '0');
+                if ((int)v > maxparam)
+                    maxparam = (int)v;
+            }
+        }
+    }
+    p.next = maxparam + 1;
+
+    /* FETCH / MOVE: the count is not a constant */
+    {
+        size_t we = a;
+        while (we < n && IS(s[we], C_IDENT))
+            we++;
+        if (word_is(s + a, we - a, "fetch") || word_is(s + a, we - a, "move"))
+            p.no_consts = 1;
+    }
+    int first_word = 1;
+    int dealloc = 0;
+    int nsemi = 0;
+    size_t last_semi = 0, last_tok_end = a;
+
+    for (size_t i = a; i < n; i = e) {
+        enum pgtok t = pg_token(s, n, i, &e);
+        if (t == P_SPACE || t == P_COMMENT)
+            continue;
+        struct pg_list *L = p.nlists ? &p.lists[p.nlists - 1] : NULL;
+        int is_const = 0;
+        size_t ca = i; /* constant span start (includes a unary minus) */
+
+        if (t == P_OP && e == i + 1 && s[i] == '-' && !pg_prev_operand(&p)) {
+            size_t at, ne;
+            if (pg_peek(s, n, e, &at, &ne) == P_CONST && IS(s[at], C_DIGIT | C_DIGIT) &&
+                (IS(s[at], C_DIGIT) || s[at] == '.')) {
+                ca = i;
+                i = at;
+                e = ne;
+                t = P_CONST;
+            }
+        }
+        if (t == P_IDENT) {
+            size_t wl = e - i;
+            if (word_is(s + i, wl, "null") || word_is(s + i, wl, "true") ||
+                word_is(s + i, wl, "false")) {
+                /* IS [NOT] NULL/TRUE/FALSE and NOT NULL are syntax, not constants */
+                if (!(pg_is_kw(&p, "is") || pg_is_kw(&p, "not")))
+                    t = P_CONST;
+            }
+        }
+        if (t == P_CONST) {
+            is_const = 1;
+            if (p.no_consts || p.typmod_depth)
+                is_const = 0;
+            /* ORDER BY 1 / GROUP BY 1: a position, not a constant */
+            if (is_const && p.by_state == 2 && p.by_item_start && p.depth == p.by_depth &&
+                IS(s[i], C_DIGIT) && ca == i) {
+                int digits = 1;
+                for (size_t k = i; k < e; k++)
+                    if (!IS(s[k], C_DIGIT))
+                        digits = 0;
+                size_t at, ne;
+                enum pgtok nt = pg_peek(s, n, e, &at, &ne);
+                if (digits && (nt == P_COMMA || nt == P_RPAREN || nt == P_SEMI || nt == P_END ||
+                               nt == P_IDENT))
+                    is_const = 0;
+            }
+        }
+
+        /* group form: LIMIT/OFFSET/FETCH in canonical order */
+        if (p.group && t == P_IDENT &&
+            (word_is(s + i, e - i, "limit") || word_is(s + i, e - i, "offset") ||
+             word_is(s + i, e - i, "fetch"))) {
+            int have_limit = 0, have_offset = 0, ok = 1;
+            size_t j = i, at, ne;
+            for (;;) {
+                enum pgtok nt = pg_peek(s, n, j, &at, &ne);
+                if (nt != P_IDENT)
+                    break;
+                if (word_is(s + at, ne - at, "limit")) {
+                    enum pgtok vt = pg_peek(s, n, ne, &at, &ne);
+                    if (vt != P_CONST && vt != P_PARAM && !(vt == P_IDENT && word_is(s + at, ne - at, "all"))) {
+                        ok = 0;
+                        break;
+                    }
+                    have_limit = 1;
+                    j = ne;
+                } else if (word_is(s + at, ne - at, "offset")) {
+                    enum pgtok vt = pg_peek(s, n, ne, &at, &ne);
+                    if (vt != P_CONST && vt != P_PARAM) {
+                        ok = 0;
+                        break;
+                    }
+                    have_offset = 1;
+                    j = ne;
+                    size_t a2, e2;
+                    if (pg_peek(s, n, j, &a2, &e2) == P_IDENT &&
+                        (word_is(s + a2, e2 - a2, "row") || word_is(s + a2, e2 - a2, "rows")))
+                        j = e2;
+                } else if (word_is(s + at, ne - at, "fetch")) {
+                    size_t k = ne;
+                    enum pgtok vt = pg_peek(s, n, k, &at, &ne);
+                    if (vt != P_IDENT ||
+                        !(word_is(s + at, ne - at, "first") || word_is(s + at, ne - at, "next"))) {
+                        ok = 0;
+                        break;
+                    }
+                    k = ne;
+                    vt = pg_peek(s, n, k, &at, &ne);
+                    if (vt == P_CONST || vt == P_PARAM) {
+                        k = ne;
+                        vt = pg_peek(s, n, k, &at, &ne);
+                    }
+                    if (vt != P_IDENT ||
+                        !(word_is(s + at, ne - at, "row") || word_is(s + at, ne - at, "rows"))) {
+                        ok = 0;
+                        break;
+                    }
+                    vt = pg_peek(s, n, ne, &at, &ne);
+                    if (vt != P_IDENT || !word_is(s + at, ne - at, "only")) {
+                        ok = 0;
+                        break;
+                    }
+                    have_limit = 1;
+                    j = ne;
+                } else
+                    break;
+            }
+            if (ok && (have_limit || have_offset)) {
+                if (have_offset)
+                    pg_key(&p, (const unsigned char *)"offset ?", 8, 0);
+                if (have_limit)
+                    pg_key(&p, (const unsigned char *)"limit ?", 7, 0);
+                e = j;
+                p.prev2 = p.prev;
+                p.prev = P_CONST;
+                p.prev_a = p.prev_b = j;
+                continue;
+            }
+        }
+
+        /* list bookkeeping for the current element */
+        if (L && p.depth >= L->depth) {
+            if (t == P_COMMA && p.depth == L->depth) {
+                pg_list_elem_end(&p, L);
+            } else if (is_const) {
+                if (L->first_num < 0 && L->elems == 0 && L->cur_consts == 0) {
+                    L->first_num = p.next;
+                }
+                L->cur_consts++;
+            } else if (t == P_CAST) {
+                L->in_cast = 1;
+                L->type_a = L->type_b = 0;
+            } else if (t == P_IDENT && L->in_cast) {
+                if (L->type_b == 0)
+                    L->type_a = i;
+                L->type_b = e;
+            } else if (t == P_IDENT) {
+                size_t at, ne;
+                if (pg_peek(s, n, e, &at, &ne) != P_LPAREN)
+                    L->cur_other = 1; /* a column, not a function call */
+            } else if (t == P_LPAREN || t == P_RPAREN || (t == P_CONST && !is_const)) {
+                /* function call parentheses, type modifiers */
+            } else if (!(t == P_RBRACK && p.depth == L->depth)) {
+                pg_list_other(&p);
+            }
+            if (t != P_COMMA && !(t == P_RPAREN || t == P_RBRACK))
+                L->last_end = e;
+            else if (t == P_RPAREN && p.depth > L->depth)
+                L->last_end = e;
+        }
+
+        /* select list and GROUP BY items (shape and numbers) */
+        if (p.tl_state == 1 && p.depth == 0) {
+            if (t == P_COMMA) {
+                pg_target_end(&p);
+                goto emit;
+            }
+            if (t == P_IDENT && (word_is(s + i, e - i, "from") || word_is(s + i, e - i, "into") ||
+                                 word_is(s + i, e - i, "where") || word_is(s + i, e - i, "group") ||
+                                 word_is(s + i, e - i, "order") || word_is(s + i, e - i, "limit") ||
+                                 word_is(s + i, e - i, "union"))) {
+                pg_target_end(&p);
+                p.tl_state = 2;
+            } else if (t == P_IDENT && word_is(s + i, e - i, "as"))
+                p.cur_alias = 1;
+        }
+
+        /* write the token */
+        if (is_const) {
+            int num = p.next++;
+            if (L && L->first_num == num && L->elems == 0 && L->cur_consts == 1 &&
+                !p.group) {
+                pg_flush(&p, L->first_in);
+                /* skip space between the bracket and the first element */
+                size_t fs = L->first_in;
+                while (fs < ca && IS(s[fs], C_SPACE))
+                    fs++;
+                pg_flush(&p, fs);
+                L->out_mark = p.o->len;
+            } else if (L && L->first_num == num && p.group) {
+                L->out_mark = p.o->len;
+            }
+            if (p.g_active) {
+                if (p.g_nconsts < PG_MAX_REFS) {
+                    p.g_const_a[p.g_nconsts] = ca;
+                    p.g_const_b[p.g_nconsts] = e;
+                }
+                p.g_nconsts++;
+            }
+            if ((p.tl_state == 1 || p.g_active) && !p.cur_alias) {
+                pg_target_add(&p, num);
+                p.cur.shape = fnv_add(p.cur.shape, (const unsigned char *)"$", 1, 0);
+            }
+            pg_put_const(&p, ca, e, num);
+            if (dealloc)
+                dealloc = 0;
+        } else {
+            if (dealloc && t == P_IDENT && !word_is(s + i, e - i, "prepare") &&
+                !word_is(s + i, e - i, "all")) {
+                /* DEALLOCATE name: the name is normalized (PostgreSQL 18) */
+                pg_put_const(&p, i, e, p.next++);
+                dealloc = 0;
+                goto track;
+            }
+            if (t == P_PARAM && (p.tl_state == 1 || p.g_active) && !p.cur_alias) {
+                unsigned long v = 0;
+                for (size_t k = i + 1; k < e && v < 100000000; k++)
+                    v = v * 10 + (unsigned long)(s[k] - '0');
+                pg_target_add(&p, (int)v);
+                p.cur.shape = fnv_add(p.cur.shape, (const unsigned char *)"$", 1, 0);
+            } else if ((p.tl_state == 1 || p.g_active) && !p.cur_alias &&
+                       !(t == P_COMMA && p.depth == 0)) {
+                p.cur.shape = fnv_add(p.cur.shape, s + i, e - i, t == P_IDENT);
+            }
+            if (p.group) {
+                {
+                    int fold = t == P_IDENT;
+                    size_t before = p.o->len;
+                    pg_key(&p, s + i, e - i, fold);
+                    if (t == P_IDENT && word_is(s + i, e - i, "any") && p.prev == P_OP &&
+                        p.prev_b - p.prev_a == 1 && s[p.prev_a] == '=') {
+                        size_t at, ne, at2, ne2;
+                        if (pg_peek(s, n, e, &at, &ne) == P_LPAREN &&
+                            pg_peek(s, n, ne, &at2, &ne2) == P_IDENT &&
+                            word_is(s + at2, ne2 - at2, "array")) {
+                            p.pending_any = 1;
+                            /* the mark is before "=" */
+                            p.pending_any_mark = before >= 2 ? before - 2 : 0;
+                            p.pending_any_left_const = p.prev2_const;
+                        }
+                    }
+                }
+            }
+        }
+    track:
+        /* structure */
+        switch (t) {
+        case P_LPAREN:
+        case P_LBRACK:
+            p.depth++;
+            if (p.pending_list) {
+                pg_list_open(&p, e, p.pending_list == 2 && p.pending_any);
+                if (p.pending_list == 2)
+                    p.pending_any = 0;
+            }
+            if (t == P_LPAREN && p.prev == P_IDENT &&
+                pg_typmod_type(s + p.prev_a, p.prev_b - p.prev_a) && !p.typmod_depth)
+                p.typmod_depth = p.depth;
+            break;
+        case P_RPAREN:
+        case P_RBRACK:
+            if (p.nlists && p.lists[p.nlists - 1].depth == p.depth)
+                pg_list_close(&p, i);
+            if (p.typmod_depth == p.depth)
+                p.typmod_depth = 0;
+            if (p.depth > 0)
+                p.depth--;
+            if (p.by_state == 2 && p.depth < p.by_depth) {
+                pg_group_end(&p);
+                p.by_state = 0;
+            }
+            break;
+        case P_SEMI:
+            nsemi++;
+            last_semi = i;
+            p.by_state = 0;
+            pg_group_end(&p);
+            p.tl_state = 0;
+            p.ntargets = 0;
+            first_word = 1;
+            p.prev2 = p.prev = P_END;
+            p.prev_const = p.prev2_const = 0;
+            p.typmod_depth = 0;
+            goto emit;
+        default:
+            break;
+        }
+        p.pending_list = 0;
+        if (t == P_IDENT) {
+            size_t wl = e - i;
+            if (first_word && word_is(s + i, wl, "deallocate"))
+                dealloc = 1;
+            if (word_is(s + i, wl, "in")) {
+                size_t at, ne;
+                if (pg_peek(s, n, e, &at, &ne) == P_LPAREN)
+                    p.pending_list = 1;
+            } else if (word_is(s + i, wl, "array")) {
+                size_t at, ne;
+                if (pg_peek(s, n, e, &at, &ne) == P_LBRACK)
+                    p.pending_list = 2;
+            }
+            if (p.depth == 0 && word_is(s + i, wl, "select") && p.tl_state == 0) {
+                p.tl_state = 1;
+                memset(&p.cur, 0, sizeof p.cur);
+                p.cur.shape = 1469598103934665603ULL;
+                p.cur_alias = 0;
+            }
+            /* ORDER BY / GROUP BY lists */
+            if (word_is(s + i, wl, "by") && (pg_is_kw(&p, "order") || pg_is_kw(&p, "group"))) {
+                p.by_state = 2;
+                p.by_group = pg_is_kw(&p, "group") && p.depth == 0;
+                p.by_depth = p.depth;
+                p.by_item_start = 1;
+                if (p.by_group) {
+                    size_t at, ne;
+                    pg_peek(s, n, e, &at, &ne);
+                    pg_group_start(&p, at);
+                }
+                goto shift;
+            }
+            if (p.by_state == 2 && p.depth == p.by_depth && pg_clause_end(s + i, wl)) {
+                pg_group_end(&p);
+                p.by_state = 0;
+            }
+            first_word = 0;
+        }
+        if (p.by_state == 2 && p.depth == p.by_depth) {
+            if (t == P_COMMA) {
+                p.by_item_start = 1;
+                if (p.by_group) {
+                    pg_group_end(&p);
+                    size_t at, ne;
+                    pg_peek(s, n, e, &at, &ne);
+                    pg_group_start(&p, at);
+                }
+                goto shift;
+            }
+        }
+        p.by_item_start = 0;
+    shift:
+        last_tok_end = e;
+        p.prev2 = p.prev;
+        p.prev2_a = p.prev_a;
+        p.prev2_b = p.prev_b;
+        p.prev2_const = p.prev_const;
+        p.prev = is_const ? P_CONST : t;
+        p.prev_a = i;
+        p.prev_b = e;
+        p.prev_const = is_const;
+        continue;
+    emit:
+        p.pending_list = 0;
+        goto shift;
+    }
+    pg_group_end(&p);
+    /*
+     * One statement: its terminating semicolon is not part of it (as in
+     * pg_stat_statements). Several: the text is normalized whole, as
+     * pg_query_normalize does.
+     */
+    if (nsemi == 1 && last_tok_end == last_semi + 1) {
+        size_t m = last_semi;
+        while (m > a && IS(s[m - 1], C_SPACE))
+            m--;
+        if (p.group) {
+            if (o->len >= 2 && o->data[o->len - 1] == ';')
+                o->len -= 2;
+        } else if (p.copied <= m)
+            pg_flush(&p, m);
+        return;
+    }
+    pg_flush(&p, n);
 }
