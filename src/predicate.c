@@ -595,3 +595,118 @@ size_t dbp_preds_merge(struct dbp_arena *a, struct dbp_pred **preds, size_t n,
     *preds = p;
     return m;
 }
+
+/* ---- sort keys ---------------------------------------------------------- */
+
+static bool ends_with_word(const char *s, size_t *len, const char *word)
+{
+    size_t l = strlen(word);
+    if (*len < l + 1 || strncasecmp(s + *len - l, word, l) != 0 || s[*len - l - 1] != ' ')
+        return false;
+    *len -= l + 1;
+    while (*len > 0 && s[*len - 1] == ' ')
+        (*len)--;
+    return true;
+}
+
+static void one_sortkey(struct dbp_arena *a, const char *s, size_t len, struct dbp_sortkey *k)
+{
+    while (len > 0 && (*s == ' ' || *s == '\t')) {
+        s++;
+        len--;
+    }
+    while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+        len--;
+    if (ends_with_word(s, &len, "FIRST") || ends_with_word(s, &len, "LAST"))
+        (void)ends_with_word(s, &len, "NULLS");
+    k->desc = false;
+    if (ends_with_word(s, &len, "DESC"))
+        k->desc = true;
+    else
+        (void)ends_with_word(s, &len, "ASC");
+    char *copy = dbp_arena_strndup(a, s, len);
+    k->column = copy;
+    struct pctx c = {0};
+    c.t = tokenize(copy, &c.n);
+    if (c.n > 0 && c.n < 4096) {
+        c.match = dbp_xmalloc(c.n * sizeof *c.match);
+        size_t *stack = dbp_xmalloc(c.n * sizeof *stack);
+        size_t sp = 0;
+        for (size_t i = 0; i < c.n; i++) {
+            c.match[i] = -1;
+            if (c.t[i].type == T_LPAREN) {
+                stack[sp++] = i;
+            } else if (c.t[i].type == T_RPAREN && sp > 0) {
+                size_t o = stack[--sp];
+                c.match[o] = (long)i;
+                c.match[i] = (long)o;
+            }
+        }
+        free(stack);
+        long qual = -1;
+        long name = simple_column(&c, 0, c.n, &qual);
+        if (name >= 0)
+            k->column = dbp_arena_strndup(a, c.t[name].p, c.t[name].len);
+        free(c.match);
+    }
+    free(c.t);
+}
+
+size_t dbp_sortkeys_parse(struct dbp_arena *a, const char *list, size_t len,
+                          struct dbp_sortkey **out)
+{
+    *out = NULL;
+    if (!list || len == 0)
+        return 0;
+    /* count top-level commas (outside brackets and quotes) */
+    size_t n = 1;
+    int depth = 0;
+    char q = 0;
+    for (size_t i = 0; i < len; i++) {
+        char ch = list[i];
+        if (q) {
+            if (ch == q)
+                q = 0;
+        } else if (ch == '\'' || ch == '"' || ch == '`') {
+            q = ch;
+        } else if (ch == '(' || ch == '[') {
+            depth++;
+        } else if ((ch == ')' || ch == ']') && depth > 0) {
+            depth--;
+        } else if (ch == ',' && depth == 0) {
+            n++;
+        }
+    }
+    struct dbp_sortkey *k = dbp_arena_alloc(a, n * sizeof *k);
+    size_t m = 0, start = 0;
+    depth = 0;
+    q = 0;
+    for (size_t i = 0; i <= len; i++) {
+        char ch = i < len ? list[i] : ',';
+        if (i < len && q) {
+            if (ch == q)
+                q = 0;
+            continue;
+        }
+        if (i < len && (ch == '\'' || ch == '"' || ch == '`')) {
+            q = ch;
+        } else if (i < len && (ch == '(' || ch == '[')) {
+            depth++;
+        } else if (i < len && (ch == ')' || ch == ']') && depth > 0) {
+            depth--;
+        } else if (ch == ',' && (depth == 0 || i == len) && m < n) {
+            size_t l = i - start;
+            const char *s = list + start;
+            size_t t = 0;
+            while (t < l && (s[t] == ' ' || s[t] == '\t'))
+                t++;
+            if (t < l) {
+                one_sortkey(a, s, l, &k[m]);
+                m++;
+            }
+            start = i + 1;
+        }
+    }
+    *out = m ? k : NULL;
+    return m;
+}

@@ -41,4 +41,13 @@ size_t dbp_preds_from_condition(struct dbp_arena *a, const char *cond, const cha
 size_t dbp_preds_merge(struct dbp_arena *a, struct dbp_pred **preds, size_t n,
                        const struct dbp_pred *add, size_t n_add);
 
+/*
+ * Parse a sort key list ("a, b DESC", "`t`.`c` desc", "(COALESCE(x, y)) NULLS
+ * FIRST"), len bytes at list, into *out (arena a; NULL when 0); returns the
+ * count. A plain column is unqualified; an expression is kept as text.
+ * Top-level commas separate keys.
+ */
+size_t dbp_sortkeys_parse(struct dbp_arena *a, const char *list, size_t len,
+                          struct dbp_sortkey **out);
+
 #endif

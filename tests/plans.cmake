@@ -1,0 +1,13 @@
+# tests/plans.cmake -- conformance of the plan parsers (PostgreSQL text/JSON,
+# MySQL/MariaDB JSON) against the peer corpus: pev2 and Pg::Explain parsed
+# trees, psql output styles, myflames MySQL 8.4 / MariaDB plans.
+if(TARGET dbperf_driver_postgres AND TARGET dbperf_driver_mysql)
+  add_executable(plans_conform ${CMAKE_CURRENT_SOURCE_DIR}/conformance/plans_conform.c)
+  target_include_directories(plans_conform PRIVATE ${CMAKE_SOURCE_DIR}/src ${CMAKE_SOURCE_DIR}/drivers)
+  target_link_libraries(plans_conform PRIVATE -Wl,--start-group ${DBPERF_DRIVER_LIBS} dbperf_core
+                        -Wl,--end-group)
+  foreach(check pev2 depesz frames myflames)
+    add_test(NAME conformance/plans-${check} COMMAND plans_conform ${check} ${DBPERF_CORPUS})
+    set_tests_properties(conformance/plans-${check} PROPERTIES LABELS "conformance;plans")
+  endforeach()
+endif()
