@@ -218,7 +218,7 @@ static void t_redact(void **state)
         {"postgresql://db1/app?user=u&password=secret&sslmode=require",
          "postgresql://db1/app?user=u&password=***&sslmode=require"},
         {"host=db1 user=bob password=hunter2 dbname=x", "host=db1 user=bob password=*** dbname=x"},
-        {"host=db1 password = 'it''s a \\' secret' dbname=x", "host=db1 password=*** dbname=x"},
+        {"host=db1 password = 'it\\'s a secret' dbname=x", "host=db1 password=*** dbname=x"},
         {"postgresql://bob@db1/app", "postgresql://bob@db1/app"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
