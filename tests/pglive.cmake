@@ -29,3 +29,9 @@ foreach(case collect readonly explain hypopg errors replica)
                        FIXTURES_REQUIRED pglive LABELS integration TIMEOUT 60
                        RESOURCE_LOCK pglive)
 endforeach()
+# end to end: the audit command finds the problems of pg_problems.sql and not the healthy parts
+add_test(NAME integration/pg_live_audit
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/pg_live_audit.sh $<TARGET_FILE:dbperf>
+                 ${pglive_state})
+set_tests_properties(integration/pg_live_audit PROPERTIES
+                     FIXTURES_REQUIRED pglive LABELS integration TIMEOUT 60 RESOURCE_LOCK pglive)
