@@ -201,7 +201,9 @@ static int run_pt(const char *pt, const char *path, struct set *out, char *why, 
             *nl = 0;
         snprintf(why, whylen, "%s", errs);
     }
-    cJSON *doc = cJSON_Parse(json);
+    /* reading a pipe, pt says "Reading from STDIN ..." before the JSON */
+    const char *brace = strchr(json, '{');
+    cJSON *doc = brace ? cJSON_Parse(brace) : NULL;
     if (st != 0 || (elen && !doc)) {
         if (!why[0])
             snprintf(why, whylen, "exit status %d", st);
@@ -344,20 +346,36 @@ static const struct known *find_known(const char *file, char side, const struct 
 }
 
 /*
- * pt-fingerprint --query TEXT: pt's fingerprint of one statement, run without
- * a shell. Returns a heap string (without the newline) or NULL.
+ * pt's fingerprint of one statement: `pt-fingerprint --query TEXT`, run
+ * without a shell, or for a statement too long for one argument,
+ * `pt-fingerprint FILE` on a file holding "TEXT;\n". Returns a heap string
+ * (without the newline) or NULL.
  */
 static char *pt_fingerprint(const char *tool, const char *query)
 {
+    char tmp[] = "/tmp/slowlog-fp-XXXXXX";
+    bool use_file = strlen(query) > 100000;
+    if (use_file) {
+        int fd = mkstemp(tmp);
+        if (fd < 0)
+            return NULL;
+        FILE *f = fdopen(fd, "w");
+        if (!f) {
+            close(fd);
+            unlink(tmp);
+            return NULL;
+        }
+        fputs(query, f);
+        fputs(";\n", f);
+        fclose(f);
+    }
     int fds[2];
-    if (pipe(fds) != 0)
-        return NULL;
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
+    if (pipe(fds) != 0) {
+        if (use_file)
+            unlink(tmp);
         return NULL;
     }
+    pid_t pid = fork();
     if (pid == 0) {
         dup2(fds[1], 1);
         close(fds[0]);
@@ -367,23 +385,38 @@ static char *pt_fingerprint(const char *tool, const char *query)
             dup2(null, 0);
             dup2(null, 2);
         }
-        char *const args[] = {(char *)tool, (char *)"--query", (char *)query, NULL};
-        execv(tool, args);
+        if (use_file) {
+            char *const args[] = {(char *)tool, tmp, NULL};
+            execv(tool, args);
+        } else {
+            char *const args[] = {(char *)tool, (char *)"--query", (char *)query, NULL};
+            execv(tool, args);
+        }
         _exit(127);
     }
     close(fds[1]);
-    FILE *f = fdopen(fds[0], "r");
+    char *out = NULL;
     size_t len = 0;
-    char *out = f ? read_all(f, &len) : NULL;
-    if (f)
-        fclose(f);
-    int st;
-    waitpid(pid, &st, 0);
-    if (!out || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-        free(out);
-        return NULL;
+    if (pid > 0) {
+        FILE *f = fdopen(fds[0], "r");
+        out = f ? read_all(f, &len) : NULL;
+        if (f)
+            fclose(f);
+        else
+            close(fds[0]);
+        int st;
+        waitpid(pid, &st, 0);
+        /* pt-fingerprint 3.2 exits with 1 after printing the fingerprint: judge by output */
+        if (out && (!WIFEXITED(st) || len == 0)) {
+            free(out);
+            out = NULL;
+        }
+    } else {
+        close(fds[0]);
     }
-    if (len && out[len - 1] == '\n')
+    if (use_file)
+        unlink(tmp);
+    if (out && len && out[len - 1] == '\n')
         out[len - 1] = 0;
     return out;
 }
@@ -590,6 +623,8 @@ int main(int argc, char **argv)
             size_t file_bad = 0, before = t.agree;
             printf("%s: pt %zu classes, dbperf %zu classes (%llu entries, %llu diagnostics)\n",
                    rel, ps.n, ds.n, (unsigned long long)entries, (unsigned long long)ndiags);
+            if (why[0])
+                printf("    pt-query-digest said: %s\n", why);
             compare(rel, &ps, &ds, ptfp, used, &t, &file_bad);
             if (ndiags)
                 printf("    dbperf's first diagnostic: %s\n", diag);
