@@ -572,6 +572,15 @@ static int parse(struct dbp_reader *r, const struct dbp_parse_opts *o, struct db
         }
         if (len == 0)
             continue;
+        if (line[0] == ' ' && c.active) {
+            /* a continuation whose tab became spaces (an editor, a copy): kept, as
+             * pgbadger does, when it cannot start a message */
+            if (c.keep) {
+                dbp_buf_putc(&c.msg, '\n');
+                dbp_buf_append(&c.msg, line, len);
+            }
+            continue;
+        }
         struct fields f;
         size_t sev, sev_len, msg;
         if (!line_match(p, line, len, &f, &sev, &sev_len, &msg)) {
