@@ -471,9 +471,8 @@ static void expr(struct pctx *c, size_t lo, size_t hi, bool in_and, int depth)
             k = (size_t)c->match[k];
             continue;
         }
-        if (tok_is(&c->t[k], "or") || tok_op(&c->t[k], "||")) {
-            /* || is string concatenation in PostgreSQL: only MySQL prints it as OR,
-             * and MySQL prints "or"; treat both as OR: the result is OTHER either way */
+        if (tok_is(&c->t[k], "or")) {
+            /* not "||": string concatenation in PostgreSQL (MySQL prints "or") */
             has_or = true;
             break;
         }
@@ -486,7 +485,7 @@ static void expr(struct pctx *c, size_t lo, size_t hi, bool in_and, int depth)
                 k = (size_t)c->match[k];
                 continue;
             }
-            if (k == hi || tok_is(&c->t[k], "or") || tok_op(&c->t[k], "||")) {
+            if (k == hi || tok_is(&c->t[k], "or")) {
                 expr(c, start, k, false, depth + 1);
                 start = k + 1;
             }
@@ -505,11 +504,11 @@ static void expr(struct pctx *c, size_t lo, size_t hi, bool in_and, int depth)
             between = true;
             continue;
         }
-        if (k < hi && (tok_is(&c->t[k], "and") || tok_op(&c->t[k], "&&")) && between) {
+        if (k < hi && tok_is(&c->t[k], "and") && between) {
             between = false;
             continue;
         }
-        if (k == hi || tok_is(&c->t[k], "and") || tok_op(&c->t[k], "&&")) {
+        if (k == hi || tok_is(&c->t[k], "and")) {
             if (k == hi && !split) {
                 atom(c, lo, hi, in_and);
                 return;

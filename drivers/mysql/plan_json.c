@@ -233,6 +233,31 @@ static void subqueries(struct mctx *m, struct dbp_plan_node *n, const cJSON *o, 
     }
 }
 
+/* A nested loop list, left-deep: ((t1 x t2) x t3) ...; one element stands alone. */
+static struct dbp_plan_node *walk_list(struct mctx *m, const cJSON *loop, int depth)
+{
+    struct dbp_plan_node *n = NULL;
+    const cJSON *e;
+    if (depth > MAX_DEPTH)
+        return NULL;
+    cJSON_ArrayForEach(e, loop)
+    {
+        struct dbp_plan_node *c = walk(m, e, depth + 1);
+        if (!c)
+            continue;
+        if (!n) {
+            n = c;
+        } else {
+            struct dbp_plan_node *j = new_node(m, DBP_NODE_JOIN, "nested_loop");
+            add_child(m, j, n);
+            add_child(m, j, c);
+            j->est_rows = c->est_rows;
+            n = j;
+        }
+    }
+    return n;
+}
+
 /*
  * The node for one block-like object: the first structural key found decides
  * (wrappers first, so the tree reads top-down); NULL when there is none.
@@ -260,6 +285,11 @@ static struct dbp_plan_node *walk(struct mctx *m, const cJSON *o, int depth)
     } else if ((v = obj(o, "duplicates_removal")) != NULL) {
         n = new_node(m, DBP_NODE_OTHER, "duplicates_removal");
         add_child(m, n, walk(m, v, depth + 1));
+    } else if (cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(o, "duplicates_removal"))) {
+        /* MariaDB's semi-join weedout: a list of tables */
+        n = new_node(m, DBP_NODE_OTHER, "duplicates_removal");
+        add_child(m, n, walk_list(m, cJSON_GetObjectItemCaseSensitive(o, "duplicates_removal"),
+                                  depth + 1));
     } else if ((v = obj(o, "filesort")) != NULL) {
         n = new_node(m, DBP_NODE_SORT, "filesort");
         sort_key_text(m, n, str(v, "sort_key"));
@@ -276,6 +306,7 @@ static struct dbp_plan_node *walk(struct mctx *m, const cJSON *o, int depth)
         add_child(m, n, walk(m, v, depth + 1));
     } else if ((v = obj(o, "temporary_table")) != NULL || (v = obj(o, "buffer_result")) != NULL ||
                (v = obj(o, "expression_cache")) != NULL ||
+               (v = obj(o, "subquery_cache")) != NULL ||
                (v = obj(o, "materialization")) != NULL) {
         n = walk(m, v, depth + 1);
     } else if ((v = obj(o, "union_result")) != NULL) {
@@ -286,29 +317,7 @@ static struct dbp_plan_node *walk(struct mctx *m, const cJSON *o, int depth)
         if (cJSON_IsArray(specs))
             cJSON_ArrayForEach(e, specs) add_child(m, n, walk(m, e, depth + 1));
     } else if (cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(o, "nested_loop"))) {
-        const cJSON *loop = cJSON_GetObjectItemCaseSensitive(o, "nested_loop");
-        int cnt = cJSON_GetArraySize(loop);
-        const cJSON *e;
-        if (cnt == 1) {
-            n = walk(m, cJSON_GetArrayItem(loop, 0), depth + 1);
-        } else {
-            /* left-deep: ((t1 x t2) x t3) ... */
-            cJSON_ArrayForEach(e, loop)
-            {
-                struct dbp_plan_node *c = walk(m, e, depth + 1);
-                if (!c)
-                    continue;
-                if (!n) {
-                    n = c;
-                } else {
-                    struct dbp_plan_node *j = new_node(m, DBP_NODE_JOIN, "nested_loop");
-                    add_child(m, j, n);
-                    add_child(m, j, c);
-                    j->est_rows = c->est_rows;
-                    n = j;
-                }
-            }
-        }
+        n = walk_list(m, cJSON_GetObjectItemCaseSensitive(o, "nested_loop"), depth + 1);
     } else if ((v = obj(o, "table")) != NULL) {
         n = table_node(m, v, depth + 1);
     } else if ((v = obj(o, "block-nl-join")) != NULL) {
@@ -421,9 +430,13 @@ static struct dbp_plan_node *walk_v2(struct mctx *m, const cJSON *o, int depth)
             }
         }
     }
-    const cJSON *inputs = cJSON_GetObjectItemCaseSensitive(o, "inputs");
-    if (cJSON_IsArray(inputs))
-        cJSON_ArrayForEach(e, inputs) add_child(m, n, walk_v2(m, e, depth + 1));
+    /* "inputs", and subqueries: "inputs_from_select_list", ... */
+    const cJSON *list;
+    cJSON_ArrayForEach(list, o)
+    {
+        if (list->string && strncmp(list->string, "inputs", 6) == 0 && cJSON_IsArray(list))
+            cJSON_ArrayForEach(e, list) add_child(m, n, walk_v2(m, e, depth + 1));
+    }
     /* a filter over one scan: the scan is what an index would serve */
     if (n->n_children == 1 && n->n_preds > 0 && str(o, "condition") &&
         is_scan(n->children[0])) {
