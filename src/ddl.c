@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <dbperf/arena.h>
 #include <dbperf/buf.h>
@@ -512,6 +513,8 @@ const char *dbp_ddl_ms(struct dbp_arena *a, double ms)
         return "?";
     if (ms < 1)
         return dbp_arena_printf(a, "%.2f ms", ms);
+    if (ms < 10)
+        return dbp_arena_printf(a, "%.1f ms", ms);
     if (ms < 1000)
         return dbp_arena_printf(a, "%.0f ms", ms);
     if (ms < 60000)
@@ -549,6 +552,19 @@ const char *dbp_ddl_snippet(struct dbp_arena *a, const char *text, size_t max_ch
     if (cut)
         dbp_buf_puts(&b, "...");
     return finish(a, &b);
+}
+
+const char *dbp_ddl_time(struct dbp_arena *a, int64_t us)
+{
+    if (us <= 0)
+        return "?";
+    time_t secs = (time_t)(us / 1000000);
+    struct tm tm;
+    if (!gmtime_r(&secs, &tm))
+        return "?";
+    return dbp_arena_printf(a, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
+                            tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                            (int)(us % 1000000));
 }
 
 const char *dbp_ddl_fpid(struct dbp_arena *a, uint64_t fpid)

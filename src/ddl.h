@@ -118,6 +118,9 @@ const char *dbp_ddl_ms(struct dbp_arena *a, double ms);
  */
 const char *dbp_ddl_snippet(struct dbp_arena *a, const char *text, size_t max_chars);
 
+/* Microseconds since the epoch as "2024-03-01T10:00:00.050000Z" (UTC); "?" if <= 0. */
+const char *dbp_ddl_time(struct dbp_arena *a, int64_t us);
+
 /* The fingerprint id as the reports print it: 16 upper-case hex digits. */
 const char *dbp_ddl_fpid(struct dbp_arena *a, uint64_t fpid);
 

@@ -92,7 +92,7 @@ static void emit(struct dbp_rule_ctx *ctx, const struct child *c)
     if (c->example_session)
         dbp_finding_add_evidence(snap, f, "example_session", NAN, c->example_session);
     if (c->example_ts_us)
-        dbp_finding_add_evidence(snap, f, "example_ts_us", (double)c->example_ts_us, NULL);
+        dbp_finding_add_evidence(snap, f, "example_start", NAN, dbp_ddl_time(a, c->example_ts_us));
 }
 
 static int run(const struct dbp_snapshot *snap, struct dbp_rule_ctx *ctx, struct dbp_error *err)
@@ -161,16 +161,11 @@ static int run(const struct dbp_snapshot *snap, struct dbp_rule_ctx *ctx, struct
 }
 
 static const struct dbp_param params[] = {
-    {"min_repeats", 5, "count",
-     "calls of one statement in a row in one session that make a loop (session tracker)"},
-    {"max_gap_ms", 1000, "ms",
-     "largest pause between two calls of a loop (session tracker; 1 s tolerates logs with "
-     "second timestamps)"},
-    {"max_mean_ms", 10, "ms", "mean time of one call in the loops: only cheap calls are N+1"},
-    {"max_rows", 1, "rows", "most rows any one call returned (unknown rows do not disqualify)"},
-    {"min_total_ms", 100, "ms",
-     "time of all the loops' calls together below which it is noise (skipped when the source "
-     "has no durations)"},
+    {"min_repeats", 5, "count", "calls in a row in one session that make a loop"},
+    {"max_gap_ms", 1000, "ms", "longest pause between two calls of a loop"},
+    {"max_mean_ms", 10, "ms", "slowest mean call time that still counts as cheap"},
+    {"max_rows", 1, "rows", "most rows one call may return (unknown passes)"},
+    {"min_total_ms", 100, "ms", "least time of the looped calls (if durations known)"},
 };
 
 const struct dbp_rule dbp_rule_n_plus_one = {

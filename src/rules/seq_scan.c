@@ -240,8 +240,6 @@ static void emit_rel(struct dbp_rule_ctx *ctx, struct rel *r)
                          "selective condition or a LIMIT");
         if (f->severity > DBP_SEV_INFO)
             f->severity = DBP_SEV_INFO;
-    } else if (r->n_cols) {
-        dbp_buf_puts(&m, "; see missing-index for a candidate");
     }
     f->message = dbp_arena_strndup(a, m.data, m.len);
     dbp_buf_free(&m);
@@ -275,10 +273,11 @@ static void emit_hint(struct dbp_rule_ctx *ctx, const struct agg_hint *h)
     f->fpid = st->fpid;
     f->message = dbp_arena_printf(
         a,
-        "statement examines %s rows per call to return %s (%s:1) over %s calls: likely a full "
+        "statement examines %s rows per call to return %s (%s:1) over %s call%s: likely a full "
         "scan or an unselective index; no plan to confirm: %s",
         dbp_ddl_count(a, h->per_call), dbp_ddl_count(a, h->returned_per_call),
         dbp_ddl_count(a, h->ratio), dbp_ddl_count(a, (double)st->agg.calls),
+        st->agg.calls == 1 ? "" : "s",
         dbp_ddl_snippet(a, st->text, 80));
     dbp_finding_add_evidence(snap, f, "rows_examined_per_call", h->per_call, NULL);
     dbp_finding_add_evidence(snap, f, "rows_returned_per_call", h->returned_per_call, NULL);
@@ -313,7 +312,9 @@ static int run(const struct dbp_snapshot *snap, struct dbp_rule_ctx *ctx, struct
             continue;
         double per_call = (double)g->rows_examined / (double)g->calls;
         double ret = (double)g->rows_returned / (double)g->calls;
-        double ratio = (double)g->rows_examined / (g->rows_returned ? (double)g->rows_returned : 1);
+        /* per call, with at least one row returned per call (UPDATE/DELETE send none) */
+        double ratio = (double)g->rows_examined /
+                       (double)(g->rows_returned > g->calls ? g->rows_returned : g->calls);
         if (per_call < s.min_rows || ratio < min_ratio)
             continue;
         todo[n].weight = (double)g->rows_examined;
@@ -334,10 +335,8 @@ static int run(const struct dbp_snapshot *snap, struct dbp_rule_ctx *ctx, struct
 }
 
 static const struct dbp_param params[] = {
-    {"min_rows", 10000, "rows",
-     "relation size (rows) from which a full scan is reported; also rows examined per call"},
-    {"min_examined_ratio", 100, "ratio",
-     "rows examined per row returned in a statement aggregate that suggests a full scan"},
+    {"min_rows", 10000, "rows", "smallest relation (or rows examined per call) reported"},
+    {"min_examined_ratio", 100, "ratio", "rows examined per row returned (aggregates)"},
 };
 
 const struct dbp_rule dbp_rule_seq_scan = {

@@ -337,7 +337,7 @@ static void t_seq_scan_mongo_and_aggregate_hint(void **state)
     const struct dbp_finding *f = nth(s, "seq-scan", 0);
     assert_int_equal(f->engine, MY);
     assert_true(f->fpid == m->fpid);
-    assert_contains(f->message, "examines 500,000 rows per call to return 1");
+    assert_contains(f->message, "examines 500,000 rows per call to return 1 (500,000:1) over 10 calls");
     const struct dbp_finding *g = nth(s, "seq-scan", 1);
     assert_string_equal(g->object, "shop.orders");
     assert_int_equal(g->engine, MG);
@@ -563,7 +563,8 @@ static void t_n_plus_one(void **state)
     assert_string_equal(evidence_text(f, "parent"), dbp_ddl_fpid(s->arena, orders->fpid));
     assert_contains(f->message, "ran 90 times in 3 loops");
     assert_contains(f->message, "right after `SELECT * FROM orders WHERE user_id = $1`");
-    assert_contains(f->message, "2 ms each, 180 ms in total");
+    assert_contains(f->message, "2.0 ms each, 180 ms in total");
+    assert_contains(evidence_text(f, "example_start"), "2023-11-14T22:13:20.0");
     assert_non_null(f->suggestion);
 
     /* thresholds from the config: cheap totals and larger results now qualify */

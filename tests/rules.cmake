@@ -1,0 +1,8 @@
+# tests/rules.cmake -- the rules through the real binary: generated PostgreSQL logs
+# audited with several config files (n-plus-one flagged / not flagged, the session
+# tracker configured from [rule.n-plus-one], severity override, config errors).
+find_program(DBPERF_PYTHON3 python3 REQUIRED)
+add_test(NAME rules/audit-n-plus-one
+         COMMAND ${DBPERF_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/data/rules/audit_rules.py
+                 $<TARGET_FILE:dbperf> ${CMAKE_CURRENT_BINARY_DIR}/rules-out)
+set_tests_properties(rules/audit-n-plus-one PROPERTIES LABELS "rules;cli")
