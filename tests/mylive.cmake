@@ -23,7 +23,7 @@ set_tests_properties(integration/my_live_server_start PROPERTIES
 set_tests_properties(integration/my_live_server_stop PROPERTIES
                      FIXTURES_CLEANUP mylive LABELS integration TIMEOUT 60 RESOURCE_LOCK mylive)
 # collect first: it checks the workload's counts before the other cases add statements
-foreach(case collect readonly explain errors options drop)
+foreach(case collect readonly explain errors options drop cut)
   add_test(NAME integration/my_live_${case} COMMAND my_live_test ${case} ${mylive_state})
   set_tests_properties(integration/my_live_${case} PROPERTIES
                        FIXTURES_REQUIRED mylive LABELS integration TIMEOUT 60

@@ -414,9 +414,11 @@ int dbp_my_query(struct dbp_my_live *c, const char *file, const struct dbp_my_bi
     }
     dbp_buf_free(&q);
     MYSQL_RES *r = mysql_store_result(c->conn);
-    if (!r && mysql_field_count(c->conn) != 0)
+    /* a result cut short (the server went away mid-way) leaves an error, with or without r */
+    if ((!r && mysql_field_count(c->conn) != 0) || mysql_errno(c->conn) != 0) {
+        mysql_free_result(r);
         return query_error(c, file, err);
-    /* drain anything else (never expected: multi-statements are off) */
+    }
     *res = r;
     return DBP_OK;
 }
@@ -763,8 +765,10 @@ int dbp_my_live_exec(void *ctx, const char *sql, char *out, size_t out_len,
     if (mysql_real_query(c->conn, sql, (unsigned long)strlen(sql)) != 0)
         return query_error(c, "test statement", err);
     MYSQL_RES *r = mysql_store_result(c->conn);
-    if (!r && mysql_field_count(c->conn) != 0)
+    if ((!r && mysql_field_count(c->conn) != 0) || mysql_errno(c->conn) != 0) {
+        mysql_free_result(r);
         return query_error(c, "test statement", err);
+    }
     MYSQL_ROW row = r ? mysql_fetch_row(r) : NULL;
     if (row && out && out_len)
         snprintf(out, out_len, "%s", row[0] ? row[0] : "");

@@ -24,6 +24,11 @@
 
 /* ---- statement classes ------------------------------------------------ */
 
+/*
+ * Worth an EXPLAIN: a SELECT (or UPDATE/DELETE) that reads a table, and not
+ * a catalog query (ours among them) whose plan says nothing about the
+ * application.
+ */
 static bool explainable(const char *text)
 {
     while (*text == ' ' || *text == '(')
@@ -31,9 +36,14 @@ static bool explainable(const char *text)
     if (strncasecmp(text, "SELECT", 6) != 0 && strncasecmp(text, "WITH", 4) != 0 &&
         strncasecmp(text, "UPDATE", 6) != 0 && strncasecmp(text, "DELETE", 6) != 0)
         return false;
-    /* catalog queries (ours among them) have no plan worth showing */
-    return strcasestr(text, "performance_schema") == NULL &&
-           strcasestr(text, "information_schema") == NULL;
+    if (strncasecmp(text, "SELECT", 6) == 0 && !strcasestr(text, "FROM"))
+        return false; /* SELECT @@var, SELECT 1 */
+    static const char *const catalogs[] = {"performance_schema", "information_schema",
+                                           "`mysql` .", "`sys` .", "mysql.", "sys."};
+    for (size_t i = 0; i < sizeof catalogs / sizeof catalogs[0]; i++)
+        if (strcasestr(text, catalogs[i]))
+            return false;
+    return true;
 }
 
 static int64_t hex64(const char *s)

@@ -3,19 +3,25 @@
  * against the throwaway MariaDB of tests/integration/my_live_server.sh, loaded
  * with sql/test/my_problems.sql.
  *
- *   my_live_test CASE STATE    CASE: collect readonly explain errors options drop
+ *   my_live_test CASE STATE    CASE: collect readonly explain errors options drop cut
  *
  * Every expectation comes from the server itself (a second, independent
  * connection reads performance_schema and information_schema) or from the
  * known workload of my_problems.sql. Exit 0 when every check passed.
  */
+#include <arpa/inet.h>
 #include <math.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -125,6 +131,22 @@ static struct dbp_snapshot *run(const char *target, int top_n, bool explain, voi
     if (explain) {
         rc = dbp_my_driver.explain(ctx, snap, &err);
         CHECK(rc == DBP_OK, "explain: %s", err.message);
+    }
+    if (getenv("DBPERF_TEST_VERBOSE")) {
+        for (size_t i = 0; i < snap->diags.n; i++)
+            fprintf(stderr, "diag: %s\n", (char *)snap->diags.items[i]);
+        for (size_t i = 0; i < snap->stmts.n && i < 40; i++) {
+            struct dbp_stmt *st = snap->stmts.items[i];
+            fprintf(stderr, "stmt: %8llu %10.3f ms plan=%d %.70s\n",
+                    (unsigned long long)st->agg.calls, st->agg.total_ms, st->plan != NULL,
+                    st->text);
+        }
+        for (size_t i = 0; i < snap->indexes.n; i++) {
+            struct dbp_index *ix = snap->indexes.items[i];
+            fprintf(stderr, "index: %s.%s.%s flags 0x%x scans %lld size %lld %s\n", ix->database,
+                    ix->table, ix->name, ix->flags, (long long)ix->scans,
+                    (long long)ix->size_bytes, ix->definition);
+        }
     }
     if (ctx_out)
         *ctx_out = ctx;
@@ -630,10 +652,139 @@ static void case_drop(void)
     mysql_close(m);
 }
 
+/* ---- cut: a server (a proxy in front of it) that drops the connection mid-result ---- */
+
+/*
+ * A one-connection TCP proxy in a child process: forwards both ways between
+ * its client and the server, and closes both sides once it has passed cut
+ * bytes from the server (cut < 0: never). Returns the child's pid and sets
+ * *port to where it listens.
+ */
+static pid_t proxy_start(int server_port, long cut, int *port)
+{
+    int ls = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t al = sizeof a;
+    if (ls < 0 || bind(ls, (struct sockaddr *)&a, sizeof a) != 0 || listen(ls, 1) != 0 ||
+        getsockname(ls, (struct sockaddr *)&a, &al) != 0) {
+        perror("my_live_test: proxy");
+        exit(1);
+    }
+    *port = ntohs(a.sin_port);
+    pid_t pid = fork();
+    if (pid < 0) {
+        perror("my_live_test: fork");
+        exit(1);
+    }
+    if (pid > 0) {
+        close(ls);
+        return pid;
+    }
+    alarm(30);
+    int cl = accept(ls, NULL, NULL);
+    int sv = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in s = {.sin_family = AF_INET, .sin_port = htons((uint16_t)server_port)};
+    s.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (cl < 0 || sv < 0 || connect(sv, (struct sockaddr *)&s, sizeof s) != 0)
+        _exit(1);
+    long passed = 0;
+    char buf[4096];
+    for (;;) {
+        struct pollfd p[2] = {{.fd = cl, .events = POLLIN}, {.fd = sv, .events = POLLIN}};
+        if (poll(p, 2, -1) < 0)
+            _exit(1);
+        if (p[0].revents) {
+            ssize_t n = read(cl, buf, sizeof buf);
+            if (n <= 0 || write(sv, buf, (size_t)n) != n)
+                break;
+        }
+        if (p[1].revents) {
+            ssize_t n = read(sv, buf, sizeof buf);
+            if (n <= 0)
+                break;
+            if (cut >= 0 && passed + n >= cut)
+                n = cut - passed;
+            if (n > 0 && write(cl, buf, (size_t)n) != n)
+                break;
+            passed += n;
+            if (cut >= 0 && passed >= cut)
+                break;
+        }
+    }
+    close(cl);
+    close(sv);
+    _exit(0);
+}
+
+/* connect, collect and explain through a proxy cutting at cut; returns 1 if all of it worked. */
+static int cut_run(long cut, char *seen, size_t seen_len)
+{
+    int port;
+    pid_t pid = proxy_start(atoi(g_port), cut, &port);
+    char t[256], shown[128];
+    snprintf(t, sizeof t, "mysql://bench:bench@127.0.0.1:%d/bench", port);
+    snprintf(shown, sizeof shown, "mysql://bench@127.0.0.1:%d/bench", port);
+    struct dbp_conn_opts o = {.target = t, .statement_timeout_ms = 5000, .top_n = 20};
+    struct dbp_error err = {0};
+    void *ctx = NULL;
+    struct dbp_snapshot *snap = dbp_snapshot_new();
+    int rc = dbp_my_driver.connect(&o, &ctx, &err);
+    const char *stage = "connect";
+    if (rc == DBP_OK) {
+        struct dbp_source *src = dbp_snapshot_add_source(snap, "live", "mysql");
+        stage = "collect";
+        rc = dbp_my_driver.collect(ctx, snap, src, &err);
+        if (rc == DBP_OK) {
+            stage = "explain";
+            rc = dbp_my_driver.explain(ctx, snap, &err);
+        }
+    }
+    if (rc != DBP_OK) {
+        CHECK(rc == DBP_ERR_CONNECT, "cut at %ld: %s: rc %d %s", cut, stage, rc, err.message);
+        CHECK(strstr(err.message, shown) != NULL, "cut at %ld: %s: message does not name %s: %s",
+              cut, stage, shown, err.message);
+        CHECK(strstr(err.message, ":bench@") == NULL, "cut at %ld: password shown: %s", cut,
+              err.message);
+        CHECK(strchr(err.message, '\n') == NULL, "cut at %ld: not one line", cut);
+        snprintf(seen, seen_len, "%s: %s", stage, err.message);
+    }
+    dbp_my_driver.disconnect(ctx);
+    dbp_snapshot_free(snap);
+    kill(pid, SIGTERM);
+    waitpid(pid, NULL, 0);
+    return rc == DBP_OK;
+}
+
+static void case_cut(void)
+{
+    char seen[600] = "";
+    CHECK(cut_run(-1, seen, sizeof seen), "uncut run failed: %s", seen);
+    /* cut everywhere: the handshake, the session setup, inside results, between queries */
+    long total = 0;
+    int ok_runs = 0, failed_runs = 0, stages[3] = {0, 0, 0};
+    long step = 1;
+    for (long cut = 0; cut < 400000 && ok_runs == 0; cut += step) {
+        seen[0] = '\0';
+        if (cut_run(cut, seen, sizeof seen)) {
+            ok_runs++;
+            total = cut;
+            break;
+        }
+        failed_runs++;
+        stages[strncmp(seen, "connect", 7) == 0 ? 0 : strncmp(seen, "collect", 7) == 0 ? 1 : 2]++;
+        step = cut < 200 ? 23 : 197;
+    }
+    fprintf(stderr, "cut: %d runs cut (connect %d, collect %d, explain %d), whole run ~%ld bytes\n",
+            failed_runs, stages[0], stages[1], stages[2], total);
+    CHECK(ok_runs == 1 && stages[0] > 3 && stages[1] > 3 && stages[2] > 3,
+          "cuts did not reach every stage");
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
-        fprintf(stderr, "usage: my_live_test collect|readonly|explain|errors|options|drop STATE\n");
+        fprintf(stderr, "usage: my_live_test collect|readonly|explain|errors|options|drop|cut STATE\n");
         return 2;
     }
     read_state(argv[2]);
@@ -650,6 +801,8 @@ int main(int argc, char **argv)
         case_options();
     else if (strcmp(c, "drop") == 0)
         case_drop();
+    else if (strcmp(c, "cut") == 0)
+        case_cut();
     else {
         fprintf(stderr, "my_live_test: unknown case %s\n", c);
         return 2;
