@@ -35,3 +35,6 @@ add_test(NAME integration/pg_live_audit
                  ${pglive_state})
 set_tests_properties(integration/pg_live_audit PROPERTIES
                      FIXTURES_REQUIRED pglive LABELS integration TIMEOUT 60 RESOURCE_LOCK pglive)
+# statement classification and plan cost extraction: no server needed
+add_test(NAME integration/pg_live_classify COMMAND pg_live_test classify none)
+set_tests_properties(integration/pg_live_classify PROPERTIES LABELS integration TIMEOUT 30)

@@ -5,7 +5,8 @@
  *
  *   pg_live_test CASE STATE
  *
- * CASE is collect, readonly, explain, hypopg, errors, replica. STATE is the file the
+ * CASE is collect, readonly, explain, hypopg, errors, replica, or classify
+ * (statement texts, no server). STATE is the file the
  * fixture wrote (DSN=...). The expected numbers come from the server itself,
  * read through a separate libpq connection, or from the workload's own
  * counts. Exit 0 when every check holds, 1 otherwise (never skipped).
@@ -718,6 +719,61 @@ static void test_errors(void)
     dbp_pg_disconnect(NULL);
 }
 
+/* ---- statement texts (no server) ---------------------------------------- */
+
+static void classify_is(const char *sql, enum dbp_pg_stmt_kind kind, int params, bool single)
+{
+    int np = -1;
+    bool one = !single;
+    enum dbp_pg_stmt_kind k = dbp_pg_classify(sql, &np, &one);
+    check(k == kind && np == params && one == single,
+          "classify '%s': kind %d params %d single %d (expected %d %d %d)", sql, (int)k, np,
+          (int)one, (int)kind, params, (int)single);
+}
+
+static void test_classify(void)
+{
+    classify_is("SELECT 1", DBP_PG_STMT_SELECT, 0, true);
+    classify_is("  /* c /* nested */ */ (SELECT $1)", DBP_PG_STMT_SELECT, 1, true);
+    classify_is("-- why\nselect a from t where b = $2 and c = $1", DBP_PG_STMT_SELECT, 2, true);
+    classify_is("WITH x AS (SELECT 1) SELECT * FROM x", DBP_PG_STMT_SELECT, 0, true);
+    classify_is("WITH x AS (DELETE FROM t RETURNING *) SELECT * FROM x", DBP_PG_STMT_DML, 0, true);
+    classify_is("insert into t values ($1, $12)", DBP_PG_STMT_DML, 12, true);
+    classify_is("UPDATE t SET a = $1", DBP_PG_STMT_DML, 1, true);
+    classify_is("DELETE FROM t", DBP_PG_STMT_DML, 0, true);
+    classify_is("SELECT '$5', \"a$3\", $$ $9 ; $$, $tag$ ; $7 $tag$ FROM t WHERE x = $2",
+                DBP_PG_STMT_SELECT, 2, true);
+    classify_is("SELECT E'it\\'s ; $4', $1", DBP_PG_STMT_SELECT, 1, true);
+    classify_is("SELECT 'a''b;$3'", DBP_PG_STMT_SELECT, 0, true);
+    classify_is("SELECT 1; SELECT 2", DBP_PG_STMT_SELECT, 0, false);
+    classify_is("SELECT 1; DROP TABLE t", DBP_PG_STMT_SELECT, 0, false);
+    classify_is("SELECT 1;  -- trailing\n;", DBP_PG_STMT_SELECT, 0, true);
+    classify_is("SELECT $1::text /* ; */", DBP_PG_STMT_SELECT, 1, true);
+    classify_is("VACUUM t", DBP_PG_STMT_OTHER, 0, true);
+    classify_is("CREATE TABLE t (a int)", DBP_PG_STMT_OTHER, 0, true);
+    classify_is("SET work_mem = $1", DBP_PG_STMT_OTHER, 1, true);
+    classify_is("MERGE INTO t USING s ON t.a = s.a WHEN MATCHED THEN DELETE", DBP_PG_STMT_OTHER, 0,
+                true);
+    classify_is("EXPLAIN SELECT 1", DBP_PG_STMT_OTHER, 0, true);
+    classify_is("", DBP_PG_STMT_OTHER, 0, true);
+    classify_is("SELECT x FROM t WHERE y = $70000", DBP_PG_STMT_SELECT, 0, true);
+    /* unterminated pieces end the text without reading past it */
+    classify_is("SELECT 'abc", DBP_PG_STMT_SELECT, 0, true);
+    classify_is("SELECT \"abc", DBP_PG_STMT_SELECT, 0, true);
+    classify_is("SELECT $q$ abc", DBP_PG_STMT_SELECT, 0, true);
+    classify_is("SELECT 1 /* abc", DBP_PG_STMT_SELECT, 0, true);
+    classify_is("SELECT E'\\", DBP_PG_STMT_SELECT, 0, true);
+
+    const char *doc = "[{\"Plan\": {\"Node Type\": \"Seq Scan\", \"Total Cost\": 12.5, "
+                      "\"Plans\": [{\"Total Cost\": 99}]}}]";
+    check(dbp_pg_json_total_cost(doc, strlen(doc)) == 12.5, "root Total Cost");
+    const char *obj = "{\"Query Text\": \"x\", \"Plan\": {\"Total Cost\": 3}}";
+    check(dbp_pg_json_total_cost(obj, strlen(obj)) == 3, "Total Cost of an auto_explain object");
+    check(isnan(dbp_pg_json_total_cost("[{", 2)) && isnan(dbp_pg_json_total_cost("[]", 2)) &&
+              isnan(dbp_pg_json_total_cost("[{\"Plan\": 1}]", 13)),
+          "no Total Cost in broken documents");
+}
+
 /* ---- replica ------------------------------------------------------------ */
 
 static void test_replica(void)
@@ -792,11 +848,16 @@ static void test_replica(void)
 int main(int argc, char **argv)
 {
     if (argc != 3) {
-        fprintf(stderr, "usage: pg_live_test collect|readonly|explain|hypopg|errors|replica STATE\n");
+        fprintf(stderr, "usage: pg_live_test collect|readonly|explain|hypopg|errors|replica|classify STATE\n");
         return 2;
     }
-    read_state(argv[2]);
     const char *t = argv[1];
+    if (strcmp(t, "classify") == 0) {
+        test_classify();
+        fprintf(stderr, "%s: %d checks, %d failed\n", t, checks, failures);
+        return failures ? 1 : 0;
+    }
+    read_state(argv[2]);
     if (strcmp(t, "collect") == 0)
         test_collect();
     else if (strcmp(t, "readonly") == 0)
