@@ -35,8 +35,9 @@ int dbp_report_format_parse(const char *name)
 }
 
 /*
- * The whole report is built in memory, then written with one fwrite, so that
- * a write error (full disk, closed pipe) is detected once and reported.
+ * The report is built in a buffer and written with fwrite (the JSON writer
+ * flushes it every 64 KiB, so a report of every class does not have to fit
+ * in memory twice); a write error (full disk, closed pipe) is reported once.
  */
 int dbp_report_write(FILE *out, const struct dbp_snapshot *snap, const struct dbp_report_opts *o,
                      struct dbp_error *err)
@@ -45,7 +46,7 @@ int dbp_report_write(FILE *out, const struct dbp_snapshot *snap, const struct db
     int rc;
     switch (o->format) {
     case DBP_REPORT_JSON:
-        rc = dbp_report_write_json(&b, snap, o);
+        rc = dbp_report_write_json(&b, out, snap, o);
         break;
     case DBP_REPORT_MARKDOWN:
         rc = dbp_report_write_md(&b, snap, o);
@@ -58,6 +59,8 @@ int dbp_report_write(FILE *out, const struct dbp_snapshot *snap, const struct db
         dbp_buf_free(&b);
         return rc;
     }
+    if (rc == DBP_ERR_IO)
+        rc = dbp_error_set(err, DBP_ERR_IO, "writing the report failed: %s", strerror(errno));
     if (rc == DBP_OK && b.len > 0 && fwrite(b.data, 1, b.len, out) != b.len)
         rc = dbp_error_set(err, DBP_ERR_IO, "writing the report failed: %s", strerror(errno));
     if (rc == DBP_OK && ferror(out))
@@ -140,16 +143,14 @@ void dbp_json_quote(struct dbp_buf *b, const char *str)
     dbp_buf_putc(b, '"');
 }
 
-/* The shortest of %.15g..%.17g that reads back as exactly v. */
-static void put_double(struct dbp_buf *b, double v)
+/* The shortest of %.15g..%.17g that reads back as exactly v, into out[40]. */
+static void format_double(double v, char out[40])
 {
-    char tmp[40];
     for (int prec = 15; prec <= 17; prec++) {
-        snprintf(tmp, sizeof tmp, "%.*g", prec, v);
-        if (strtod(tmp, NULL) == v)
+        snprintf(out, 40, "%.*g", prec, v);
+        if (strtod(out, NULL) == v)
             break;
     }
-    dbp_buf_puts(b, tmp);
 }
 
 /* ---- the emitter ------------------------------------------------------ */
@@ -218,6 +219,16 @@ void dbp_emit_open_group(struct dbp_emit *w, const char *name, bool array)
     }
 }
 
+/* Write what is buffered to the sink once it is large (JSON reports of every class). */
+static void maybe_flush(struct dbp_emit *w)
+{
+    if (!w->sink || w->out->len < (64u << 10))
+        return;
+    if (!w->sink_failed && fwrite(w->out->data, 1, w->out->len, w->sink) != w->out->len)
+        w->sink_failed = true;
+    dbp_buf_clear(w->out);
+}
+
 void dbp_emit_close_group(struct dbp_emit *w)
 {
     if (w->depth == 0)
@@ -238,6 +249,8 @@ void dbp_emit_close_group(struct dbp_emit *w)
     case DBP_EMIT_TEXT:
         break;
     }
+    if (w->depth <= 2)
+        maybe_flush(w);
 }
 
 /* Write one scalar already formatted as JSON (lit) or as text (txt). */
@@ -280,10 +293,9 @@ void dbp_emit_prop_num(struct dbp_emit *w, const char *name, double value)
         dbp_emit_prop_null(w, name);
         return;
     }
-    struct dbp_buf tmp = {0};
-    put_double(&tmp, value);
-    scalar(w, name, tmp.data, tmp.data);
-    dbp_buf_free(&tmp);
+    char tmp[40];
+    format_double(value, tmp);
+    scalar(w, name, tmp, tmp);
 }
 
 void dbp_emit_prop_int(struct dbp_emit *w, const char *name, int64_t value)

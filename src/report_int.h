@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <dbperf/buf.h>
 #include <dbperf/model.h>
@@ -27,6 +28,8 @@ enum dbp_emit_format { DBP_EMIT_JSON = 0, DBP_EMIT_TEXT };
 struct dbp_emit {
     enum dbp_emit_format format;
     struct dbp_buf *out; /* not owned */
+    FILE *sink;          /* when set, out is written to it and cleared as it grows; NULL */
+    bool sink_failed;    /* a write to sink failed */
     int depth;
     int indent;                         /* spaces per level */
     bool first[DBP_EMIT_MAX_DEPTH + 1]; /* nothing emitted yet at this level */
@@ -98,7 +101,9 @@ void dbp_report_fmt_count(double n, char out[24]);
 void dbp_report_fmt_bytes(double bytes, char out[24]);
 void dbp_report_fmt_value(double v, char out[24]);
 
-int dbp_report_write_json(struct dbp_buf *out, const struct dbp_snapshot *snap,
+/* The JSON report into out; with sink != NULL, out is flushed to sink as it grows
+ * (DBP_ERR_IO if a write failed), and what remains is left in out. */
+int dbp_report_write_json(struct dbp_buf *out, FILE *sink, const struct dbp_snapshot *snap,
                           const struct dbp_report_opts *o);
 int dbp_report_write_text(struct dbp_buf *out, const struct dbp_snapshot *snap,
                           const struct dbp_report_opts *o);

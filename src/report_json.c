@@ -9,6 +9,7 @@
  * constants replaced by $n.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include <dbperf/buf.h>
@@ -231,12 +232,13 @@ static void emit_finding(struct dbp_emit *w, const struct dbp_finding *f)
     dbp_emit_close_group(w);
 }
 
-int dbp_report_write_json(struct dbp_buf *out, const struct dbp_snapshot *snap,
+int dbp_report_write_json(struct dbp_buf *out, FILE *sink, const struct dbp_snapshot *snap,
                           const struct dbp_report_opts *o)
 {
     struct dbp_emit w;
     struct dbp_buf tmp = {0};
     dbp_emit_init(&w, DBP_EMIT_JSON, out);
+    w.sink = sink;
     dbp_emit_open_group(&w, NULL, false);
     dbp_emit_prop_text(&w, "tool", "dbperf");
     dbp_emit_prop_int(&w, "version", DBP_REPORT_VERSION);
@@ -336,5 +338,5 @@ int dbp_report_write_json(struct dbp_buf *out, const struct dbp_snapshot *snap,
 
     dbp_emit_close_group(&w);
     dbp_buf_free(&tmp);
-    return DBP_OK;
+    return w.sink_failed ? DBP_ERR_IO : DBP_OK;
 }

@@ -657,6 +657,40 @@ static void t_text_width(void **state)
     dbp_snapshot_free(snap);
 }
 
+/* Many classes: the JSON writer flushes as it goes and the result is still one document;
+ * a write error is reported as DBP_ERR_IO. */
+static void t_large_and_write_error(void **state)
+{
+    (void)state;
+    struct dbp_snapshot *snap = dbp_snapshot_new();
+    char text[64];
+    for (int i = 0; i < 3000; i++) {
+        int n = snprintf(text, sizeof text, "SELECT c%d FROM t WHERE id = $1", i);
+        struct dbp_stmt *st = dbp_snapshot_stmt(snap, DBP_ENGINE_POSTGRES, "db", text, (size_t)n);
+        dbp_agg_add(&st->agg, (double)(i % 97) + 0.5, 10, 1, NOW_US + i);
+    }
+    struct dbp_report_opts o = opts(DBP_REPORT_JSON);
+    char *out = render(snap, &o);
+    assert_true(strlen(out) > (1u << 20));
+    cJSON *root = cJSON_Parse(out);
+    assert_non_null(root);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(root, "statements")), 3000);
+    cJSON_Delete(root);
+    free(out);
+    FILE *full = fopen("/dev/full", "w");
+    assert_non_null(full);
+    struct dbp_error err = {0};
+    for (int f = DBP_REPORT_TEXT; f <= DBP_REPORT_MARKDOWN; f++) {
+        o.format = (enum dbp_report_format)f;
+        setvbuf(full, NULL, _IONBF, 0);
+        assert_int_equal(dbp_report_write(full, snap, &o, &err), DBP_ERR_IO);
+        assert_non_null(strstr(err.message, "writing the report failed"));
+        clearerr(full);
+    }
+    fclose(full);
+    dbp_snapshot_free(snap);
+}
+
 /* ---- reading back ----------------------------------------------------- */
 
 /* Drop the fields a reload legitimately changes ("source" becomes "report"). */
@@ -823,7 +857,7 @@ int main(void)
         cmocka_unit_test(t_json_escaping),    cmocka_unit_test(t_iso8601),
         cmocka_unit_test(t_no_literal_leaks), cmocka_unit_test(t_text_width),
         cmocka_unit_test(t_round_trip),       cmocka_unit_test(t_probe),
-        cmocka_unit_test(t_load_errors),
+        cmocka_unit_test(t_load_errors),      cmocka_unit_test(t_large_and_write_error),
     };
     /* for the schema test: only the tests that save reports (the rest run as unit tests) */
     const struct CMUnitTest dump[] = {cmocka_unit_test(t_golden_json),
