@@ -21,16 +21,27 @@
 
 #include "report_int.h"
 
+/* The writers, one per format (the same const-table pattern as drivers and rules). */
+struct report_writer {
+    enum dbp_report_format format;
+    const char *name;
+    const char *alias; /* NULL */
+    int (*write)(struct dbp_buf *out, FILE *sink, const struct dbp_snapshot *snap,
+                 const struct dbp_report_opts *o);
+};
+
+static const struct report_writer writers[] = {
+    {DBP_REPORT_TEXT, "text", NULL, dbp_report_write_text},
+    {DBP_REPORT_JSON, "json", NULL, dbp_report_write_json},
+    {DBP_REPORT_MARKDOWN, "markdown", "md", dbp_report_write_md},
+};
+
 int dbp_report_format_parse(const char *name)
 {
-    if (!name)
-        return -1;
-    if (strcmp(name, "text") == 0)
-        return DBP_REPORT_TEXT;
-    if (strcmp(name, "json") == 0)
-        return DBP_REPORT_JSON;
-    if (strcmp(name, "markdown") == 0 || strcmp(name, "md") == 0)
-        return DBP_REPORT_MARKDOWN;
+    for (size_t i = 0; name && i < sizeof writers / sizeof writers[0]; i++)
+        if (strcmp(name, writers[i].name) == 0 ||
+            (writers[i].alias && strcmp(name, writers[i].alias) == 0))
+            return (int)writers[i].format;
     return -1;
 }
 
@@ -42,23 +53,14 @@ int dbp_report_format_parse(const char *name)
 int dbp_report_write(FILE *out, const struct dbp_snapshot *snap, const struct dbp_report_opts *o,
                      struct dbp_error *err)
 {
+    const struct report_writer *wr = NULL;
+    for (size_t i = 0; i < sizeof writers / sizeof writers[0]; i++)
+        if (writers[i].format == o->format)
+            wr = &writers[i];
+    if (!wr)
+        return dbp_error_set(err, DBP_ERR_USAGE, "unknown report format %d", (int)o->format);
     struct dbp_buf b = {0};
-    int rc;
-    switch (o->format) {
-    case DBP_REPORT_JSON:
-        rc = dbp_report_write_json(&b, out, snap, o);
-        break;
-    case DBP_REPORT_MARKDOWN:
-        rc = dbp_report_write_md(&b, snap, o);
-        break;
-    case DBP_REPORT_TEXT:
-        rc = dbp_report_write_text(&b, snap, o);
-        break;
-    default:
-        rc = dbp_error_set(err, DBP_ERR_USAGE, "unknown report format %d", (int)o->format);
-        dbp_buf_free(&b);
-        return rc;
-    }
+    int rc = wr->write(&b, out, snap, o);
     if (rc == DBP_ERR_IO)
         rc = dbp_error_set(err, DBP_ERR_IO, "writing the report failed: %s", strerror(errno));
     if (rc == DBP_OK && b.len > 0 && fwrite(b.data, 1, b.len, out) != b.len)

@@ -105,9 +105,10 @@ void dbp_report_fmt_value(double v, char out[24]);
  * (DBP_ERR_IO if a write failed), and what remains is left in out. */
 int dbp_report_write_json(struct dbp_buf *out, FILE *sink, const struct dbp_snapshot *snap,
                           const struct dbp_report_opts *o);
-int dbp_report_write_text(struct dbp_buf *out, const struct dbp_snapshot *snap,
+/* The text and Markdown reports into out (sink unused: they are bounded by --top). */
+int dbp_report_write_text(struct dbp_buf *out, FILE *sink, const struct dbp_snapshot *snap,
                           const struct dbp_report_opts *o);
-int dbp_report_write_md(struct dbp_buf *out, const struct dbp_snapshot *snap,
+int dbp_report_write_md(struct dbp_buf *out, FILE *sink, const struct dbp_snapshot *snap,
                         const struct dbp_report_opts *o);
 
 #endif

@@ -7,6 +7,7 @@
  * and backticks included), so no input can break a table or open a code span.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -253,9 +254,10 @@ static void write_diags(struct dbp_buf *out, const struct dbp_snapshot *snap)
                        (unsigned long long)(snap->n_diags - shown));
 }
 
-int dbp_report_write_md(struct dbp_buf *out, const struct dbp_snapshot *snap,
+int dbp_report_write_md(struct dbp_buf *out, FILE *sink, const struct dbp_snapshot *snap,
                         const struct dbp_report_opts *o)
 {
+    (void)sink;
     char when[32];
     dbp_report_iso8601(dbp_report_now_us(o), when);
     dbp_buf_puts(out, "# dbperf audit report\n\nGenerated ");

@@ -9,6 +9,7 @@
  * conditions are never printed here.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -463,6 +464,12 @@ static void write_indexes(struct tw *t, const struct dbp_snapshot *snap)
     char sz[24];
     dbp_report_fmt_bytes(bytes, sz);
     struct dbp_buf line = {0};
+    if (snap->indexes.n == 0) {
+        section(t, "Indexes (0)");
+        dbp_buf_puts(t->out, "  none read (a live server or a saved report lists them)\n");
+        dbp_buf_free(&line);
+        return;
+    }
     dbp_buf_printf(&line, "Indexes (%zu, %s): %zu with no scans, %zu invalid", snap->indexes.n, sz,
                    unused, invalid);
     section(t, line.data);
@@ -543,9 +550,10 @@ static void write_diags(struct tw *t, const struct dbp_snapshot *snap)
     dbp_buf_free(&line);
 }
 
-int dbp_report_write_text(struct dbp_buf *out, const struct dbp_snapshot *snap,
+int dbp_report_write_text(struct dbp_buf *out, FILE *sink, const struct dbp_snapshot *snap,
                           const struct dbp_report_opts *o)
 {
+    (void)sink;
     struct tw t = {.out = out, .width = o->width > 0 ? (size_t)o->width : 80, .color = o->color};
     if (t.width < MIN_WIDTH)
         t.width = MIN_WIDTH;
