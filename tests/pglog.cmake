@@ -19,4 +19,12 @@ if(TARGET dbperf_driver_postgres)
                    $<TARGET_FILE:pg_log_conform> ${CMAKE_SOURCE_DIR}/scripts/pg-server.sh)
   set_tests_properties(integration/pg_log_pgss PROPERTIES LABELS integration TIMEOUT 180
                        RUN_SERIAL TRUE)
+  # the same with log_statement = all + log_duration (statement and duration on separate
+  # lines) and auto_explain's text plans
+  add_test(NAME integration/pg_log_pgss_log_statement
+           COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/pg_log_pgss.sh
+                   $<TARGET_FILE:pg_log_conform> ${CMAKE_SOURCE_DIR}/scripts/pg-server.sh
+                   log_statement)
+  set_tests_properties(integration/pg_log_pgss_log_statement PROPERTIES LABELS integration
+                       TIMEOUT 180 RUN_SERIAL TRUE)
 endif()
