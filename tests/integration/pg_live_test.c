@@ -5,7 +5,7 @@
  *
  *   pg_live_test CASE STATE
  *
- * CASE is collect, readonly, explain, hypopg, errors, replica, or classify
+ * CASE is collect, readonly, explain, hypopg, errors, replica, pre13, or classify
  * (statement texts, no server). STATE is the file the
  * fixture wrote (DSN=...). The expected numbers come from the server itself,
  * read through a separate libpq connection, or from the workload's own
@@ -412,6 +412,22 @@ static void check_readonly_session(const char *target, const char *work_mem)
 static void test_readonly(void)
 {
     check_readonly_session(dsn, NULL);
+    /* statement_timeout holds for what dbperf sends (EXPLAIN ANALYZE included) */
+    struct dbp_conn_opts o = default_opts();
+    o.statement_timeout_ms = 300;
+    void *ctx = connect_driver(&o);
+    struct dbp_buf json = {0};
+    struct dbp_error e = {0};
+    bool analyzed = false;
+    int rc = dbp_pg_explain_text(ctx, "SELECT pg_sleep(3)", true, &json, &analyzed, &e);
+    check(rc == DBP_ERR_SERVER && strcmp(e.sqlstate, "57014") == 0 &&
+              strstr(e.message, "statement timeout"),
+          "EXPLAIN ANALYZE cancelled by statement_timeout (%s, %s)", e.sqlstate, e.message);
+    dbp_buf_clear(&json);
+    rc = dbp_pg_explain_text(ctx, "SELECT count(*) FROM countries", true, &json, &analyzed, &e);
+    check(rc == DBP_OK && analyzed, "session usable after the timeout: %s", e.message);
+    dbp_buf_free(&json);
+    dbp_pg_disconnect(ctx);
     /* a target that asks for the opposite does not get it */
     char t[700];
     snprintf(t, sizeof t,
@@ -719,6 +735,65 @@ static void test_errors(void)
     dbp_pg_disconnect(NULL);
 }
 
+/* ---- pg_stat_statements before 1.8 -------------------------------------- */
+
+/*
+ * The *_time column names of pg_stat_statements 1.7 and older: a view with
+ * those names over the real one stands in for an old extension, and the
+ * context is told the extension is 1.7 in that schema.
+ */
+static void test_pre13(void)
+{
+    PGconn *own = own_conn();
+    PGresult *r = PQexec(own, "DROP SCHEMA IF EXISTS oldpgss CASCADE; CREATE SCHEMA oldpgss; "
+                              "CREATE VIEW oldpgss.pg_stat_statements AS SELECT userid, dbid, "
+                              "queryid, query, calls, total_exec_time AS total_time, "
+                              "min_exec_time AS min_time, max_exec_time AS max_time, "
+                              "mean_exec_time AS mean_time, stddev_exec_time AS stddev_time, "
+                              "rows, shared_blks_hit, shared_blks_read "
+                              "FROM public.pg_stat_statements");
+    check(PQresultStatus(r) == PGRES_COMMAND_OK, "old-style view: %s", PQerrorMessage(own));
+    PQclear(r);
+    struct dbp_conn_opts o = default_opts();
+    void *ctx = connect_driver(&o);
+    struct dbp_pg_ctx *c = ctx;
+    struct dbp_snapshot *snap = dbp_snapshot_new();
+    struct dbp_error e = {0};
+    /* first the real extension */
+    check(dbp_pg_collect(ctx, snap, NULL, &e) == DBP_OK, "collect: %s", e.message);
+    struct dbp_stmt *email = find_stmt(snap, "bench", EMAIL_Q);
+    uint64_t calls = email ? email->agg.calls : 0;
+    double total = email ? email->agg.total_ms : 0;
+    dbp_snapshot_free(snap);
+    /* then the old names: only the pre-13 query can read that view */
+    free(c->pgss_version);
+    c->pgss_version = dbp_xstrdup("1.7");
+    free(c->pgss_schema);
+    c->pgss_schema = dbp_xstrdup("oldpgss");
+    c->server_version_num = 120000; /* as a PostgreSQL 12 would say */
+    snap = dbp_snapshot_new();
+    check(dbp_pg_collect(ctx, snap, NULL, &e) == DBP_OK, "collect: %s", e.message);
+    for (size_t i = 0; i < snap->diags.n; i++)
+        fprintf(stderr, "diag: %s\n", (const char *)snap->diags.items[i]);
+    check(snap->diags.n == 0, "no diagnostics with the old column names");
+    email = find_stmt(snap, "bench", EMAIL_Q);
+    check(email && email->agg.calls == calls && calls == 30 &&
+              fabs(email->agg.total_ms - total) < 1e-6,
+          "pre-13 names: same calls and time");
+    dbp_snapshot_free(snap);
+    /* and a 13+ server with an extension left at 1.7 uses them too */
+    c->server_version_num = 150018;
+    snap = dbp_snapshot_new();
+    check(dbp_pg_collect(ctx, snap, NULL, &e) == DBP_OK && snap->diags.n == 0 &&
+              find_stmt(snap, "bench", EMAIL_Q),
+          "extension version decides on a new server");
+    dbp_snapshot_free(snap);
+    dbp_pg_disconnect(ctx);
+    r = PQexec(own, "DROP SCHEMA oldpgss CASCADE");
+    PQclear(r);
+    PQfinish(own);
+}
+
 /* ---- statement texts (no server) ---------------------------------------- */
 
 static void classify_is(const char *sql, enum dbp_pg_stmt_kind kind, int params, bool single)
@@ -848,7 +923,7 @@ static void test_replica(void)
 int main(int argc, char **argv)
 {
     if (argc != 3) {
-        fprintf(stderr, "usage: pg_live_test collect|readonly|explain|hypopg|errors|replica|classify STATE\n");
+        fprintf(stderr, "usage: pg_live_test collect|readonly|explain|hypopg|errors|replica|pre13|classify STATE\n");
         return 2;
     }
     const char *t = argv[1];
@@ -870,6 +945,8 @@ int main(int argc, char **argv)
         test_errors();
     else if (strcmp(t, "replica") == 0)
         test_replica();
+    else if (strcmp(t, "pre13") == 0)
+        test_pre13();
     else {
         fprintf(stderr, "unknown case %s\n", t);
         return 2;
