@@ -5,6 +5,7 @@
  * times, fingerprint ids in hex, the top-statements order and the masking of
  * literals in plan conditions.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -448,12 +449,69 @@ const struct dbp_stmt **dbp_report_top_stmts(const struct dbp_snapshot *snap,
     return v;
 }
 
-const char *dbp_report_mask(const char *cond, bool show_literals, struct dbp_buf *tmp)
+/*
+ * Mask the values of a MongoDB-style filter document ({ "a": { "$gt": 5 } },
+ * { a: "x" }): every quoted string that is not a key (not followed by ':') and
+ * every number that starts a token become '?'. Keys and operators stay.
+ */
+static void mask_document(const char *s, struct dbp_buf *out)
+{
+    dbp_buf_clear(out);
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        char c = s[i];
+        if (c == '"' || c == '\'') {
+            size_t j = i + 1;
+            while (j < n && s[j] != c) {
+                if (s[j] == '\\' && j + 1 < n)
+                    j++;
+                j++;
+            }
+            if (j < n)
+                j++; /* closing quote */
+            size_t k = j;
+            while (k < n && (s[k] == ' ' || s[k] == '\t'))
+                k++;
+            if (k < n && s[k] == ':')
+                dbp_buf_append(out, s + i, j - i); /* a key */
+            else
+                dbp_buf_putc(out, '?');
+            i = j;
+            continue;
+        }
+        bool starts_token = i == 0 || !(isalnum((unsigned char)s[i - 1]) || s[i - 1] == '_' ||
+                                        s[i - 1] == '$' || s[i - 1] == '.');
+        if (starts_token && (isdigit((unsigned char)c) ||
+                             ((c == '-' || c == '.') && i + 1 < n && isdigit((unsigned char)s[i + 1])))) {
+            size_t j = i + 1;
+            while (j < n && (isalnum((unsigned char)s[j]) || s[j] == '.' || s[j] == '+' ||
+                             (s[j] == '-' && (s[j - 1] == 'e' || s[j - 1] == 'E'))))
+                j++;
+            dbp_buf_putc(out, '?');
+            i = j;
+            continue;
+        }
+        dbp_buf_putc(out, c);
+        i++;
+    }
+    if (!out->data)
+        dbp_buf_puts(out, "");
+}
+
+const char *dbp_report_mask(const char *cond, enum dbp_engine engine, bool show_literals,
+                            struct dbp_buf *tmp)
 {
     if (!cond)
         return NULL;
     if (show_literals)
         return cond;
+    const char *p = cond;
+    while (*p == ' ' || *p == '\t' || *p == '\n')
+        p++;
+    if (engine == DBP_ENGINE_MONGODB || *p == '{') {
+        mask_document(cond, tmp);
+        return tmp->data;
+    }
     dbp_fingerprint(DBP_FP_PGSS, cond, strlen(cond), tmp);
     return tmp->data ? tmp->data : "";
 }

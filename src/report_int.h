@@ -76,9 +76,11 @@ const struct dbp_stmt **dbp_report_top_stmts(const struct dbp_snapshot *snap,
                                              const struct dbp_report_opts *o, size_t *n);
 
 /* A plan condition safe to print: the text itself with show_literals, else its
- * constants replaced by $n (dbp_fingerprint, DBP_FP_PGSS). Result is in tmp
- * (valid until tmp changes) or NULL when cond is NULL. */
-const char *dbp_report_mask(const char *cond, bool show_literals, struct dbp_buf *tmp);
+ * constants replaced: by $n for SQL (dbp_fingerprint, DBP_FP_PGSS), by ? for the
+ * values of a MongoDB filter document (engine MONGODB or text starting with '{').
+ * Result is in tmp (valid until tmp changes) or NULL when cond is NULL. */
+const char *dbp_report_mask(const char *cond, enum dbp_engine engine, bool show_literals,
+                            struct dbp_buf *tmp);
 
 /* Index flags as names, in bit order ("primary", "unique", ...). */
 const char *dbp_report_index_flag_name(unsigned bit);

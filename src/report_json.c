@@ -66,7 +66,8 @@ static void emit_preds(struct dbp_emit *w, const char *name, const struct dbp_pr
 }
 
 static void emit_node(struct dbp_emit *w, const struct dbp_plan_node *n, int depth,
-                      const struct dbp_report_opts *o, struct dbp_buf *tmp)
+                      enum dbp_engine engine, const struct dbp_report_opts *o,
+                      struct dbp_buf *tmp)
 {
     dbp_emit_open_group(w, "root", false);
     dbp_emit_prop_text(w, "kind", dbp_node_kind_name(n->kind));
@@ -75,7 +76,7 @@ static void emit_node(struct dbp_emit *w, const struct dbp_plan_node *n, int dep
     dbp_emit_prop_text(w, "schema", n->schema);
     dbp_emit_prop_text(w, "alias", n->alias);
     dbp_emit_prop_text(w, "index", n->index);
-    dbp_emit_prop_text(w, "condition", dbp_report_mask(n->condition, o->show_literals, tmp));
+    dbp_emit_prop_text(w, "condition", dbp_report_mask(n->condition, engine, o->show_literals, tmp));
     emit_preds(w, "preds", n->preds, n->n_preds);
     emit_preds(w, "index_preds", n->index_preds, n->n_index_preds);
     dbp_emit_open_group(w, "sort_keys", true);
@@ -97,7 +98,7 @@ static void emit_node(struct dbp_emit *w, const struct dbp_plan_node *n, int dep
     if (depth < PLAN_MAX_DEPTH)
         for (size_t i = 0; i < n->n_children; i++)
             if (n->children[i])
-                emit_node(w, n->children[i], depth + 1, o, tmp);
+                emit_node(w, n->children[i], depth + 1, engine, o, tmp);
     dbp_emit_close_group(w);
     if (depth >= PLAN_MAX_DEPTH && n->n_children)
         dbp_emit_prop_uint(w, "children_omitted", n->n_children);
@@ -120,7 +121,7 @@ static void emit_plan(struct dbp_emit *w, const char *name, const struct dbp_pla
     dbp_emit_prop_num(w, "planning_ms", p->planning_ms);
     dbp_emit_prop_num(w, "execution_ms", p->execution_ms);
     if (p->root)
-        emit_node(w, p->root, 0, o, tmp);
+        emit_node(w, p->root, 0, p->engine, o, tmp);
     else
         dbp_emit_prop_null(w, "root");
     dbp_emit_close_group(w);

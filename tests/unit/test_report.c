@@ -613,6 +613,36 @@ static void t_no_literal_leaks(void **state)
     dbp_snapshot_free(snap);
 }
 
+static void t_mask_conditions(void **state)
+{
+    (void)state;
+    struct dbp_buf b = {0};
+    static const struct {
+        enum dbp_engine engine;
+        const char *in, *want;
+    } cases[] = {
+        {DBP_ENGINE_POSTGRES, "((customer_id = 42) AND (status = 'x'::text))",
+         "((customer_id = $1) AND (status = $2::text))"},
+        {DBP_ENGINE_MYSQL, "(`shop`.`users`.`email` = 'bob@example.com')",
+         "(`shop`.`users`.`email` = $1)"},
+        {DBP_ENGINE_POSTGRES, "(\"Order\".\"Total\" > 100.5)", "(\"Order\".\"Total\" > $1)"},
+        {DBP_ENGINE_MONGODB, "{ \"email\": { \"$eq\": \"a@b.c\" }, \"age\": { \"$gt\": 30 } }",
+         "{ \"email\": { \"$eq\": ? }, \"age\": { \"$gt\": ? } }"},
+        {DBP_ENGINE_MONGODB, "{ a1: { $in: [ 'x', -2.5e3, 7 ] }, b: ObjectId('65ab') }",
+         "{ a1: { $in: [ ?, ?, ? ] }, b: ObjectId(?) }"},
+        {DBP_ENGINE_UNKNOWN, " {\"k\": \"unterminated", " {\"k\": ?"},
+        {DBP_ENGINE_MONGODB, "", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const char *got = dbp_report_mask(cases[i].in, cases[i].engine, false, &b);
+        if (strcmp(got, cases[i].want) != 0)
+            fail_msg("mask(%s) = %s, want %s", cases[i].in, got, cases[i].want);
+        assert_ptr_equal(dbp_report_mask(cases[i].in, cases[i].engine, true, &b), cases[i].in);
+    }
+    assert_null(dbp_report_mask(NULL, DBP_ENGINE_POSTGRES, false, &b));
+    dbp_buf_free(&b);
+}
+
 /* Long everything: every text line still fits the width. */
 static void t_text_width(void **state)
 {
@@ -858,6 +888,7 @@ int main(void)
         cmocka_unit_test(t_no_literal_leaks), cmocka_unit_test(t_text_width),
         cmocka_unit_test(t_round_trip),       cmocka_unit_test(t_probe),
         cmocka_unit_test(t_load_errors),      cmocka_unit_test(t_large_and_write_error),
+        cmocka_unit_test(t_mask_conditions),
     };
     /* for the schema test: only the tests that save reports (the rest run as unit tests) */
     const struct CMUnitTest dump[] = {cmocka_unit_test(t_golden_json),
