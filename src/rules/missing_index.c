@@ -185,7 +185,7 @@ static int covered(const struct state *s, const struct cand *k)
 }
 
 static void consider(struct state *s, const struct dbp_plan *p, const struct dbp_plan_node *n,
-                     const struct dbp_plan_node *sort)
+                     const struct dbp_plan_node *sort, bool parallel)
 {
     struct dbp_stmt *st = p->stmt;
     const char *db = st ? st->database : NULL;
@@ -265,7 +265,9 @@ static void consider(struct state *s, const struct dbp_plan *p, const struct dbp
     double per_loop = n->rows_examined == n->rows_examined && !(t && t->rows >= 0)
                           ? n->rows_examined
                           : rel_rows;
-    double read = per_loop * (n->loops == n->loops ? n->loops : 1) * calls;
+    /* under Gather the loops are workers sharing one read, not rescans */
+    double loops = parallel || n->loops != n->loops ? 1 : n->loops;
+    double read = per_loop * loops * calls;
     c->rows_read += read;
     c->calls += calls;
     if (frac == frac && (c->keep_frac != c->keep_frac || frac < c->keep_frac))
@@ -290,14 +292,14 @@ static void consider(struct state *s, const struct dbp_plan *p, const struct dbp
 }
 
 static void walk(struct state *s, const struct dbp_plan *p, const struct dbp_plan_node *n,
-                 const struct dbp_plan_node *sort)
+                 const struct dbp_plan_node *sort, bool parallel)
 {
     if (n->kind == DBP_NODE_SORT && n->n_sort_keys && count_scans(n) == 1)
         sort = n;
     for (size_t i = 0; i < n->n_children; i++)
-        walk(s, p, n->children[i], sort);
+        walk(s, p, n->children[i], sort, parallel || n->kind == DBP_NODE_GATHER);
     if (n->kind == DBP_NODE_FULL_SCAN && n->relation)
-        consider(s, p, n, sort);
+        consider(s, p, n, sort, parallel);
 }
 
 /* Fold b into a (a serves b's statements). */
@@ -437,7 +439,7 @@ static int run(const struct dbp_snapshot *snap, struct dbp_rule_ctx *ctx, struct
     for (size_t i = 0; i < snap->plans.n; i++) {
         const struct dbp_plan *p = snap->plans.items[i];
         if (p->root)
-            walk(&s, p, p->root, NULL);
+            walk(&s, p, p->root, NULL, false);
     }
     /* a candidate that is a left prefix of another on the same relation is served by it */
     for (size_t i = 0; i < s.n; i++) {
@@ -470,10 +472,9 @@ static int run(const struct dbp_snapshot *snap, struct dbp_rule_ctx *ctx, struct
 }
 
 static const struct dbp_param params[] = {
-    {"min_rows", 10000, "rows", "relation size (rows) from which a full scan deserves an index"},
-    {"max_fraction", 0.2, "ratio",
-     "largest share of the rows read that the filter may keep (above it, a scan is right)"},
-    {"max_columns", 4, "count", "most key columns in a candidate index"},
+    {"min_rows", 10000, "rows", "smallest relation whose full scans get a candidate"},
+    {"max_fraction", 0.2, "ratio", "largest share of rows read the filter may keep"},
+    {"max_columns", 4, "count", "most key columns in a candidate"},
 };
 
 const struct dbp_rule dbp_rule_missing_index = {

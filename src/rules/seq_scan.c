@@ -32,6 +32,7 @@ struct rel {
     double calls;
     double keep_frac; /* smallest fraction of the rows read that a scan returned; NaN */
     bool filtered;    /* some scan had a filter */
+    double max_loops; /* most times one execution scanned it (nested loop inner side) */
     const char *cols[MAX_COLS];
     size_t n_cols;
     struct dbp_stmt *stmts[MAX_STMTS];
@@ -105,11 +106,26 @@ static void add_col(struct rel *r, const char *col)
         r->cols[r->n_cols++] = col;
 }
 
-static void scan_node(struct state *s, const struct dbp_plan *p, const struct dbp_plan_node *n)
+#define UNDER_GATHER 0x1u /* a parallel worker's share: loops are workers, not rescans */
+#define UNDER_JOIN   0x2u
+
+static void scan_node(struct state *s, const struct dbp_plan *p, const struct dbp_plan_node *n,
+                      unsigned under)
 {
+    unsigned below = under;
+    if (n->kind == DBP_NODE_GATHER)
+        below |= UNDER_GATHER;
+    if (n->kind == DBP_NODE_JOIN || n->kind == DBP_NODE_HASH)
+        below |= UNDER_JOIN;
     for (size_t i = 0; i < n->n_children; i++)
-        scan_node(s, p, n->children[i]);
+        scan_node(s, p, n->children[i], below);
     if (n->kind != DBP_NODE_FULL_SCAN || !n->relation)
+        return;
+    bool has_filter = n->n_preds || n->condition;
+    double loops = (under & UNDER_GATHER) ? 1 : nz(n->loops, 1);
+    /* an unfiltered scan read once as a hash/merge join input is how joins of whole tables
+     * work; an unfiltered scan repeated by a nested loop is not */
+    if (!has_filter && loops <= 1 && (under & UNDER_JOIN))
         return;
     struct dbp_stmt *st = p->stmt;
     const char *db = st ? st->database : NULL;
@@ -137,7 +153,9 @@ static void scan_node(struct state *s, const struct dbp_plan *p, const struct db
                           ? n->rows_examined
                           : rel_rows;
     double calls = st && st->agg.calls ? (double)st->agg.calls : 1;
-    double read = per_loop * nz(n->loops, 1) * calls;
+    double read = per_loop * loops * calls;
+    if (loops > r->max_loops)
+        r->max_loops = loops;
     r->rows_read += read;
     r->calls += calls;
     if (n->n_preds || n->condition)
@@ -203,6 +221,11 @@ static int stmt_seen(const struct state *s, const struct dbp_stmt *st)
     return 0;
 }
 
+static double s_max_kept(const struct dbp_rule_ctx *ctx)
+{
+    return dbp_rule_param(ctx, "max_kept_fraction");
+}
+
 static void emit_rel(struct dbp_rule_ctx *ctx, struct rel *r)
 {
     struct dbp_snapshot *snap = dbp_rule_snapshot(ctx);
@@ -227,20 +250,31 @@ static void emit_rel(struct dbp_rule_ctx *ctx, struct rel *r)
         dbp_buf_puts(&m, " with no filter");
     }
     if (r->n_stmts_all)
-        dbp_buf_printf(&m, " in %zu statement%s (%s calls", r->n_stmts_all,
-                       r->n_stmts_all == 1 ? "" : "s", dbp_ddl_count(a, r->calls));
+        dbp_buf_printf(&m, " in %zu statement%s (%s call%s", r->n_stmts_all,
+                       r->n_stmts_all == 1 ? "" : "s", dbp_ddl_count(a, r->calls),
+                       r->calls == 1 ? "" : "s");
     else
         dbp_buf_printf(&m, " in a saved plan (%s", r->origin ? r->origin : "no statement");
     dbp_buf_printf(&m, ", ~%s rows read)", dbp_ddl_count(a, r->rows_read));
     if (r->keep_frac == r->keep_frac && r->filtered)
         dbp_buf_printf(&m, "; keeps %.3g%% of the rows it reads", r->keep_frac * 100);
-    if (!r->filtered) {
+    bool weak = false;
+    if (r->max_loops > 1) {
+        /* the inner side of a nested loop: the whole relation once per outer row */
+        dbp_buf_printf(&m, "; rescanned %s times per execution by a nested loop: index the "
+                           "join column",
+                       dbp_ddl_count(a, r->max_loops));
+    } else if (!r->filtered) {
         /* an index cannot help a scan that wants every row */
         dbp_buf_puts(&m, "; reads every row: fine for batch jobs and reports, otherwise add a "
                          "selective condition or a LIMIT");
-        if (f->severity > DBP_SEV_INFO)
-            f->severity = DBP_SEV_INFO;
+        weak = true;
+    } else if (r->keep_frac == r->keep_frac && r->keep_frac >= s_max_kept(ctx)) {
+        dbp_buf_puts(&m, ": the filter keeps most rows, so an index would not help");
+        weak = true;
     }
+    if (weak && f->severity > DBP_SEV_INFO)
+        f->severity = DBP_SEV_INFO;
     f->message = dbp_arena_strndup(a, m.data, m.len);
     dbp_buf_free(&m);
 
@@ -295,7 +329,7 @@ static int run(const struct dbp_snapshot *snap, struct dbp_rule_ctx *ctx, struct
     for (size_t i = 0; i < snap->plans.n; i++) {
         const struct dbp_plan *p = snap->plans.items[i];
         if (p->root)
-            scan_node(&s, p, p->root);
+            scan_node(&s, p, p->root, 0);
     }
     struct pending *todo = dbp_xcalloc(s.n + snap->stmts.n + 1, sizeof *todo);
     size_t n = 0;
@@ -337,6 +371,7 @@ static int run(const struct dbp_snapshot *snap, struct dbp_rule_ctx *ctx, struct
 static const struct dbp_param params[] = {
     {"min_rows", 10000, "rows", "smallest relation (or rows examined per call) reported"},
     {"min_examined_ratio", 100, "ratio", "rows examined per row returned (aggregates)"},
+    {"max_kept_fraction", 0.5, "ratio", "a filter keeping more of the rows makes it info"},
 };
 
 const struct dbp_rule dbp_rule_seq_scan = {
@@ -353,8 +388,11 @@ const struct dbp_rule dbp_rule_seq_scan = {
         "with the statements that scan it, the columns their filters constrain (the material for "
         "an index: see missing-index), the share of the rows read that the filter keeps, and the "
         "rows read in total (relation rows x loops x calls), which orders the findings. A scan "
-        "with no filter at all wants every row, so an index cannot help it: it is reported as "
-        "info. Without a plan, a statement whose aggregate shows at least min_rows rows examined "
+        "with no filter at all wants every row, and one whose filter keeps at least "
+        "max_kept_fraction of the rows read gains little from an index: both are info, unless "
+        "a nested loop rescans the relation once per outer row (then the join column wants an "
+        "index). Unfiltered scans read once as hash or merge join inputs are not reported, and "
+        "the loops of parallel workers are not counted as rescans. Without a plan, a statement whose aggregate shows at least min_rows rows examined "
         "per call and min_examined_ratio rows examined per row returned (MySQL rows_examined vs "
         "rows_sent, MongoDB docsExamined vs nreturned) is reported as a likely full scan or "
         "unselective index; EXPLAIN it to see which.",

@@ -304,6 +304,66 @@ static void t_seq_scan_without_table_stats_and_no_filter(void **state)
     dbp_snapshot_free(s);
 }
 
+static struct dbp_plan_node *over(struct dbp_snapshot *s, enum dbp_node_kind kind,
+                                  struct dbp_plan_node *a, struct dbp_plan_node *b)
+{
+    struct dbp_plan_node *n = dbp_plan_node_new(s);
+    n->kind = kind;
+    dbp_plan_node_add_child(s, n, a);
+    if (b)
+        dbp_plan_node_add_child(s, n, b);
+    return n;
+}
+
+static void t_seq_scan_joins_parallel_and_kept_fraction(void **state)
+{
+    (void)state;
+    struct dbp_snapshot *s = dbp_snapshot_new();
+    table(s, PG, "shop", "public", "a", 100000, -1);
+    table(s, PG, "shop", "public", "b", 200000, -1);
+    table(s, PG, "shop", "public", "c", 300000, -1);
+    table(s, PG, "shop", "public", "d", 400000, -1);
+    /* hash join of two whole tables: neither input is reported */
+    struct dbp_stmt *q1 = stmt(s, PG, "shop", "SELECT * FROM a JOIN b USING (id)", 1);
+    plan(s, PG, q1,
+         over(s, DBP_NODE_JOIN, scan(s, DBP_NODE_FULL_SCAN, "public", "a", NULL),
+              over(s, DBP_NODE_HASH, scan(s, DBP_NODE_FULL_SCAN, "public", "b", NULL), NULL)));
+    /* nested loop rescanning c for each outer row: reported, warning */
+    struct dbp_stmt *q2 = stmt(s, PG, "shop", "SELECT * FROM x JOIN c ON c.k = x.k", 1);
+    struct dbp_plan_node *inner = scan(s, DBP_NODE_FULL_SCAN, "public", "c", NULL);
+    inner->loops = 40;
+    struct dbp_plan_node *outer = scan(s, DBP_NODE_INDEX_SCAN, "public", "x", "k=");
+    plan(s, PG, q2, over(s, DBP_NODE_JOIN, outer, inner));
+    /* a parallel scan under Gather: 3 loops are 3 workers sharing one read */
+    struct dbp_stmt *q3 = stmt(s, PG, "shop", "SELECT * FROM d WHERE v > $1", 1);
+    struct dbp_plan_node *par = scan(s, DBP_NODE_FULL_SCAN, "public", "d", "v~");
+    par->loops = 3;
+    par->act_rows = 100000; /* per worker */
+    par->rows_examined = 133333;
+    plan(s, PG, q3, over(s, DBP_NODE_GATHER, par, NULL));
+    run_rules(s, NULL);
+    assert_int_equal(count(s, "seq-scan"), 2);
+    const struct dbp_finding *f = nth(s, "seq-scan", 0);
+    assert_string_equal(f->object, "public.c");
+    assert_int_equal(f->severity, DBP_SEV_WARNING);
+    assert_contains(f->message, "rescanned 40 times per execution by a nested loop");
+    assert_true(evidence(f, "rows_read") == 300000.0 * 40);
+    const struct dbp_finding *g = nth(s, "seq-scan", 1);
+    assert_string_equal(g->object, "public.d");
+    assert_true(evidence(g, "rows_read") == 400000); /* not x 3 */
+    /* its filter keeps 75% of the rows: an index would not help */
+    assert_int_equal(g->severity, DBP_SEV_INFO);
+    assert_contains(g->message, "the filter keeps most rows");
+    /* a missing-index candidate is not made for it either */
+    assert_int_equal(count(s, "missing-index"), 0);
+    s->findings.n = 0;
+    run_rules(s, "[rule.seq-scan]\nmax_kept_fraction = 80%\n");
+    g = nth(s, "seq-scan", 1); /* both warnings now: c reads more */
+    assert_string_equal(g->object, "public.d");
+    assert_int_equal(g->severity, DBP_SEV_WARNING);
+    dbp_snapshot_free(s);
+}
+
 static void t_seq_scan_mongo_and_aggregate_hint(void **state)
 {
     (void)state;
@@ -997,6 +1057,7 @@ int main(void)
         cmocka_unit_test(t_seq_scan_flags_large_relation_once),
         cmocka_unit_test(t_seq_scan_threshold_and_order),
         cmocka_unit_test(t_seq_scan_without_table_stats_and_no_filter),
+        cmocka_unit_test(t_seq_scan_joins_parallel_and_kept_fraction),
         cmocka_unit_test(t_seq_scan_mongo_and_aggregate_hint),
         cmocka_unit_test(t_missing_index_esr_candidate),
         cmocka_unit_test(t_missing_index_not_flagged),
