@@ -20,7 +20,9 @@
  * pt's "No query" placeholder or pt taking the next entry's header lines as the
  * statement; text before the first header is skipped with a diagnostic;
  * a line ending in ';' followed by a '#' line that is not a header field
- * ("# a comment") does not split the statement.
+ * ("# a comment") does not split the statement, and "# Time:",
+ * "# User@Host:" or "# Query_time:" start a new entry even when the previous
+ * statement lacks its final ';'.
  *
  * Per entry: fingerprint once (DBP_FP_PT) -> statement class (database from
  * Schema:, else the entry's "use", else the last database the log named:
@@ -894,6 +896,18 @@ static bool opens_entry(const struct entry *e, const char *s, size_t n)
     return STARTS(q, m, "Time:") || STARTS(q, m, "User@Host:") || STARTS(q, m, "Query_time:");
 }
 
+/*
+ * "# Time: ", "# User@Host: ", "# Query_time: ": lines no statement holds,
+ * so they open a new entry even when the previous statement did not end with
+ * ';' (a truncated write, or text between entries). pt-query-digest would
+ * glue such entries together.
+ */
+static bool strong_header(const char *s, size_t n)
+{
+    return STARTS(s, n, "# Time: ") || STARTS(s, n, "# User@Host: ") ||
+           STARTS(s, n, "# Query_time: ");
+}
+
 static void process_line(struct slow *p, const char *s, size_t n)
 {
     if (n && s[n - 1] == '\r')
@@ -901,7 +915,7 @@ static void process_line(struct slow *p, const char *s, size_t n)
     if (n && s[0] == '#') {
         switch (p->state) {
         case S_STMT:
-            if (p->boundary && (header_like(s, n) || admin_like(s, n))) {
+            if ((p->boundary && (header_like(s, n) || admin_like(s, n))) || strong_header(s, n)) {
                 finish_entry(p, false);
                 break; /* opens the next entry below */
             }
