@@ -333,6 +333,11 @@ void dbp_emit_prop_null(struct dbp_emit *w, const char *name)
 
 void dbp_report_iso8601(int64_t us, char out[32])
 {
+    /* beyond year 9999 either way: not a time any source produces */
+    if (us > INT64_C(253402300799999999) || us < -INT64_C(62135596800000000)) {
+        snprintf(out, 32, "1970-01-01T00:00:00Z");
+        return;
+    }
     time_t sec = (time_t)(us >= 0 ? us / 1000000 : (us - 999999) / 1000000);
     long frac = (long)(us - (int64_t)sec * 1000000);
     struct tm tm;

@@ -576,6 +576,12 @@ static void t_iso8601(void **state)
     assert_true(us == NOW_US + 1500);
     assert_int_equal(dbp_report_parse_iso8601("2023-11-14T22:13:20.5+00:00", &us), 0);
     assert_true(us == NOW_US + 500000);
+    dbp_report_iso8601(INT64_MIN, t);
+    assert_string_equal(t, "1970-01-01T00:00:00Z");
+    dbp_report_iso8601(INT64_MAX, t);
+    assert_string_equal(t, "1970-01-01T00:00:00Z");
+    dbp_report_iso8601(-1, t);
+    assert_string_equal(t, "1969-12-31T23:59:59.999999Z");
     assert_int_equal(dbp_report_parse_iso8601("2023-11-14", &us), -1);
     assert_int_equal(dbp_report_parse_iso8601("2023-13-14T22:13:20Z", &us), -1);
     assert_int_equal(dbp_report_parse_iso8601("2023-11-14T22:13:20Zjunk", &us), -1);
