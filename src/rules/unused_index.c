@@ -70,6 +70,14 @@ static const char *protect_reason(unsigned flags)
     return NULL;
 }
 
+/* A coverage in days for messages: "45.0 days", "1 day", "5.2 h", "9.0 s". */
+static const char *span(struct dbp_arena *a, double days)
+{
+    if (days >= 1)
+        return dbp_arena_printf(a, "%.1f day%s", days, days < 1.05 ? "" : "s");
+    return dbp_ddl_ms(a, days * 86400000.0);
+}
+
 static int group_cmp(const void *x, const void *y)
 {
     const struct group *a = x, *b = y;
@@ -93,7 +101,7 @@ static void emit(struct dbp_rule_ctx *ctx, const struct group *g, double min_day
     struct dbp_buf m = {0};
     dbp_buf_printf(&m, "%s %s: 0 scans", f->object, dbp_ddl_columns(a, ix));
     if (g->coverage_days == g->coverage_days)
-        dbp_buf_printf(&m, " in %.1f days", g->coverage_days);
+        dbp_buf_printf(&m, " in %s", span(a, g->coverage_days));
     else
         dbp_buf_puts(&m, " since an unknown counter start");
     size_t with = g->n_instances - g->n_no_counters;
@@ -122,9 +130,9 @@ static void emit(struct dbp_rule_ctx *ctx, const struct group *g, double min_day
             dbp_buf_puts(&m, "; the counters' start is unknown, so this may only mean a "
                              "recent stats reset or restart");
         else
-            dbp_buf_printf(&m, "; counters cover only %.1f days (< %g): too short to call it "
+            dbp_buf_printf(&m, "; counters cover only %s (< %g days): too short to call it "
                                "unused, look again later",
-                           g->coverage_days, min_days);
+                           span(a, g->coverage_days), min_days);
         f->severity = DBP_SEV_INFO;
     } else {
         dbp_buf_puts(&m, "; it slows every write and takes cache for nothing");
@@ -225,11 +233,8 @@ static int run(const struct dbp_snapshot *snap, struct dbp_rule_ctx *ctx, struct
 }
 
 static const struct dbp_param params[] = {
-    {"min_coverage_days", 7, "days",
-     "how long the usage counters must have run (since stats reset / restart) to call an index "
-     "unused"},
-    {"min_size_bytes", 1048576, "bytes",
-     "indexes smaller than this are not reported (unknown sizes are)"},
+    {"min_coverage_days", 7, "days", "least time the usage counters must cover"},
+    {"min_size_bytes", 1048576, "bytes", "smaller indexes are not reported"},
 };
 
 const struct dbp_rule dbp_rule_unused_index = {

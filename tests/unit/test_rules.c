@@ -731,7 +731,7 @@ static void t_unused_index_replicas_and_coverage(void **state)
         assert_int_equal(g->severity, DBP_SEV_INFO);
         assert_null(g->suggestion);
         if (strcmp(g->object, "public.t.t_c") == 0)
-            assert_contains(g->message, "counters cover only 2.0 days (< 7)");
+            assert_contains(g->message, "counters cover only 2.0 days (< 7 days)");
         else
             assert_contains(g->message, "counters' start is unknown");
     }
