@@ -592,6 +592,7 @@ int dbp_my_connect(const struct dbp_conn_opts *o, void **ctx, struct dbp_error *
     c->shown = redact_heap(o->target);
     c->timeout_ms = o->statement_timeout_ms;
     c->top_n = o->top_n > 0 ? o->top_n : 20;
+    c->analyze = o->analyze;
     struct dbp_error perr = {0};
     if (dbp_my_target_parse(o->target, &t, &perr) != DBP_OK) {
         int rc = dbp_error_set(err, perr.code, "%s: %s", c->shown, perr.message);

@@ -64,6 +64,17 @@ static int fetch_example(struct dbp_my_live *c, const char *file, const char *di
     return DBP_OK;
 }
 
+/* A plain SELECT (not SELECT ... FOR UPDATE, INTO, or a write): safe to run. */
+static bool is_select(const char *sql)
+{
+    while (*sql == ' ' || *sql == '\t' || *sql == '\n' || *sql == '\r' || *sql == '(')
+        sql++;
+    if (strncasecmp(sql, "SELECT", 6) != 0)
+        return false;
+    return !strcasestr(sql, "FOR UPDATE") && !strcasestr(sql, "LOCK IN SHARE MODE") &&
+           !strcasestr(sql, " INTO ");
+}
+
 /* A problem that skips one statement: kept as a diagnostic. */
 static void skip(struct dbp_snapshot *snap, struct dbp_my_live *c, const struct dbp_my_digest *d,
                  const char *why)
@@ -148,7 +159,15 @@ int dbp_my_explain(void *ctx, struct dbp_snapshot *snap, struct dbp_error *err)
             continue;
         }
         struct dbp_my_bind b[] = {{"statement", ex.sql, DBP_MY_BIND_RAW}};
-        rc = dbp_my_query(c, "explain.sql", b, 1, &r, &e2);
+        /* --analyze runs the statement: MariaDB's ANALYZE FORMAT=JSON, SELECT only */
+        bool analyze = c->analyze && c->mariadb && is_select(ex.sql);
+        rc = dbp_my_query(c, analyze ? "analyze_mariadb.sql" : "explain.sql", b, 1, &r, &e2);
+        if (rc != DBP_OK && analyze && !dbp_my_conn_lost(c)) {
+            char t[80];
+            dbp_snapshot_diag(snap, "%s: digest %s (%s): ANALYZE failed, plain EXPLAIN used: %s",
+                              c->shown, d->digest, short_text(d->stmt, t, sizeof t), e2.message);
+            rc = dbp_my_query(c, "explain.sql", b, 1, &r, &e2);
+        }
         example_free(&ex);
         if (rc != DBP_OK) {
             if (dbp_my_conn_lost(c)) {

@@ -68,6 +68,7 @@ struct dbp_my_live {
     long version_num;    /* major * 10000 + minor * 100 + patch */
     int timeout_ms;
     int top_n;
+    bool analyze;        /* MariaDB: ANALYZE FORMAT=JSON of SELECT examples (runs them) */
     char *session_note;  /* heap: a problem met while setting up the session; NULL */
     /* set by collect for explain */
     const struct dbp_snapshot *collected;

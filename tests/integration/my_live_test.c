@@ -39,6 +39,7 @@ extern const struct dbp_driver dbp_my_driver;
 
 static int failures;
 static char g_dir[520], g_port[16], g_socket[620];
+static bool g_analyze; /* run() asks for ANALYZE */
 
 #define CHECK(cond, ...)                                                                           \
     do {                                                                                           \
@@ -113,10 +114,21 @@ static char *target_tcp(void)
     return t;
 }
 
+static void dump_node(const struct dbp_plan_node *n, int depth)
+{
+    fprintf(stderr, "plan: %*s%s %s rel=%s idx=%s est=%g act=%g loops=%g examined=%g\n",
+            depth * 2, "", dbp_node_kind_name(n->kind), n->engine_name ? n->engine_name : "-",
+            n->relation ? n->relation : "-", n->index ? n->index : "-", n->est_rows, n->act_rows,
+            n->loops, n->rows_examined);
+    for (size_t i = 0; i < n->n_children; i++)
+        dump_node(n->children[i], depth + 1);
+}
+
 /* connect + collect (+ explain) into a new snapshot; exits on failure. */
 static struct dbp_snapshot *run(const char *target, int top_n, bool explain, void **ctx_out)
 {
-    struct dbp_conn_opts o = {.target = target, .statement_timeout_ms = 5000, .top_n = top_n};
+    struct dbp_conn_opts o = {
+        .target = target, .statement_timeout_ms = 5000, .top_n = top_n, .analyze = g_analyze};
     struct dbp_error err = {0};
     void *ctx = NULL;
     struct dbp_snapshot *snap = dbp_snapshot_new();
@@ -140,6 +152,8 @@ static struct dbp_snapshot *run(const char *target, int top_n, bool explain, voi
             fprintf(stderr, "stmt: %8llu %10.3f ms plan=%d %.70s\n",
                     (unsigned long long)st->agg.calls, st->agg.total_ms, st->plan != NULL,
                     st->text);
+            if (st->plan && st->plan->root)
+                dump_node(st->plan->root, 1);
         }
         for (size_t i = 0; i < snap->indexes.n; i++) {
             struct dbp_index *ix = snap->indexes.items[i];
@@ -155,11 +169,28 @@ static struct dbp_snapshot *run(const char *target, int top_n, bool explain, voi
     return snap;
 }
 
+/* The first node of kind on relation in the tree under n, or NULL. */
+static const struct dbp_plan_node *find_node(const struct dbp_plan_node *n, enum dbp_node_kind kind,
+                                             const char *relation)
+{
+    if (!n)
+        return NULL;
+    if (n->kind == kind && n->relation && strcmp(n->relation, relation) == 0)
+        return n;
+    for (size_t i = 0; i < n->n_children; i++) {
+        const struct dbp_plan_node *x = find_node(n->children[i], kind, relation);
+        if (x)
+            return x;
+    }
+    return NULL;
+}
+
 static struct dbp_stmt *find_stmt(struct dbp_snapshot *snap, const char *needle)
 {
     for (size_t i = 0; i < snap->stmts.n; i++) {
         struct dbp_stmt *st = snap->stmts.items[i];
-        if (strstr(st->text, needle))
+        /* the workload's own statements, not our EXPLAINs of them */
+        if (strncmp(st->text, "SELECT ", 7) == 0 && strstr(st->text, needle))
             return st;
     }
     return NULL;
@@ -435,46 +466,58 @@ static void case_explain(void)
               strstr(c->last_plan_json, "\"query_block\""),
           "plan JSON %.80s", c->last_plan_json ? c->last_plan_json : "(null)");
     CHECK(c->examples_missing == 0, "%zu digests without an example", c->examples_missing);
-    /* the parser's verdict on the same text decides whether plans must be attached */
-    struct dbp_error err = {0};
-    struct dbp_plan *probe = NULL;
-    int prc = c->last_plan_json
-                  ? dbp_my_plan_from_json(snap, c->last_plan_json, strlen(c->last_plan_json),
-                                          "probe", &probe, &err)
-                  : DBP_ERR_INTERNAL;
-    if (prc == DBP_ERR_UNSUPPORTED) {
-        fprintf(stderr, "note: dbp_my_plan_from_json not implemented yet: %s\n", err.message);
-        CHECK(c->plans_parsed == 0, "plans parsed without a parser");
-    } else {
-        CHECK(prc == DBP_OK, "the plan parser rejects the server's EXPLAIN: %s", err.message);
-        CHECK(c->plans_parsed == c->plans_fetched, "%zu of %zu plans parsed", c->plans_parsed,
-              c->plans_fetched);
-        CHECK(snap->plans.n == c->plans_parsed, "%zu plans in the snapshot", snap->plans.n);
-        struct dbp_stmt *scan = find_stmt(snap, "FROM EVENTS WHERE `kind` = ?");
-        CHECK(scan && scan->plan && scan->plan->stmt == scan, "the scan has no plan");
-        if (scan && scan->plan && scan->plan->root) {
-            /* somewhere in it: a full scan of events */
-            struct dbp_plan_node *stack[64];
-            size_t n = 0;
-            bool full = false;
-            stack[n++] = scan->plan->root;
-            while (n) {
-                struct dbp_plan_node *x = stack[--n];
-                if (x->kind == DBP_NODE_FULL_SCAN && x->relation &&
-                    strcmp(x->relation, "events") == 0)
-                    full = true;
-                for (size_t i = 0; i < x->n_children && n < 64; i++)
-                    stack[n++] = x->children[i];
-            }
-            CHECK(full, "no full scan of events in the scan's plan");
-        }
-        struct dbp_stmt *pk = find_stmt(snap, "FROM `customers` WHERE ID = ?");
-        CHECK(pk && pk->plan, "the primary key lookup has no plan");
+    /* every document parsed into the common model and attached to its class */
+    CHECK(c->plans_parsed == c->plans_fetched, "%zu of %zu plans parsed", c->plans_parsed,
+          c->plans_fetched);
+    CHECK(snap->plans.n == c->plans_parsed, "%zu plans in the snapshot", snap->plans.n);
+    for (size_t i = 0; i < snap->plans.n; i++) {
+        struct dbp_plan *p = snap->plans.items[i];
+        CHECK(p->stmt && p->stmt->plan == p && p->engine == DBP_ENGINE_MYSQL && p->root,
+              "plan %zu not attached to its class", i);
+        CHECK(p->origin && strstr(p->origin, "127.0.0.1") && !strstr(p->origin, ":bench@"),
+              "plan origin %s", p->origin ? p->origin : "(null)");
+    }
+    struct dbp_stmt *scan = find_stmt(snap, "FROM EVENTS WHERE `kind` = ?");
+    CHECK(scan && scan->plan && find_node(scan->plan->root, DBP_NODE_FULL_SCAN, "events"),
+          "no full scan of events in the scan's plan");
+    struct dbp_stmt *pk = find_stmt(snap, "FROM `customers` WHERE ID = ?");
+    CHECK(pk && pk->plan && find_node(pk->plan->root, DBP_NODE_INDEX_SCAN, "customers") &&
+              find_node(pk->plan->root, DBP_NODE_INDEX_SCAN, "customers")->index &&
+              strcmp(find_node(pk->plan->root, DBP_NODE_INDEX_SCAN, "customers")->index,
+                     "PRIMARY") == 0,
+          "the primary key lookup has no PRIMARY index scan");
+    /* the top SELECT classes of the workload all have plans */
+    const char *top[] = {"FROM `orders` WHERE STATUS = ?", "FROM `countries` WHERE NAME = ?",
+                         "FROM EVENTS ORDER BY `created_at` DESC", "FROM `customers` WHERE NAME = ?"};
+    for (size_t i = 0; i < 4; i++) {
+        struct dbp_stmt *st = find_stmt(snap, top[i]);
+        CHECK(st && st->plan, "%s has no plan", top[i]);
     }
     /* an example was offered to each explained class */
-    struct dbp_stmt *scan = find_stmt(snap, "FROM EVENTS WHERE `kind` = ?");
     CHECK(scan && scan->example && strstr(scan->example, "FROM events WHERE kind = '"),
           "scan example %s", scan && scan->example ? scan->example : "(null)");
+    bool analyzed = false;
+    for (size_t i = 0; i < snap->plans.n; i++)
+        analyzed |= ((struct dbp_plan *)snap->plans.items[i])->analyzed;
+    CHECK(!analyzed, "a plan claims actual figures without --analyze");
+    dbp_my_driver.disconnect(ctx);
+    dbp_snapshot_free(snap);
+
+    /* --analyze: MariaDB runs the SELECT examples (ANALYZE FORMAT=JSON) */
+    g_analyze = true;
+    snap = run(target_tcp(), 20, true, &ctx);
+    g_analyze = false;
+    c = ctx;
+    CHECK(c->plans_fetched >= 5, "analyze: %zu documents", c->plans_fetched);
+    CHECK(c->last_plan_json && strstr(c->last_plan_json, "\"r_rows\""),
+          "analyze: no actual rows in %.200s", c->last_plan_json ? c->last_plan_json : "(null)");
+    scan = find_stmt(snap, "FROM EVENTS WHERE `kind` = ?");
+    CHECK(scan && scan->plan && scan->plan->analyzed, "analyze: the scan's plan has no actuals");
+    const struct dbp_plan_node *full =
+        scan && scan->plan ? find_node(scan->plan->root, DBP_NODE_FULL_SCAN, "events") : NULL;
+    CHECK(full && full->act_rows >= 0 && full->rows_examined >= 20000,
+          "analyze: the full scan of events read %g rows for %g", full ? full->rows_examined : NAN,
+          full ? full->act_rows : NAN);
     dbp_my_driver.disconnect(ctx);
     dbp_snapshot_free(snap);
 }
