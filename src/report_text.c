@@ -168,7 +168,7 @@ void dbp_report_fmt_value(double v, char out[24])
 {
     if (!isfinite(v))
         snprintf(out, 24, "-");
-    else if (v == floor(v) && fabs(v) < 1e15)
+    else if ((v == floor(v) || fabs(v) >= 1000) && fabs(v) < 1e15)
         snprintf(out, 24, "%.0f", v);
     else
         snprintf(out, 24, "%.4g", v);
