@@ -247,6 +247,28 @@ int dbp_report_write_json(struct dbp_buf *out, FILE *sink, const struct dbp_snap
     prop_time(&w, "generated_at", dbp_report_now_us(o));
     dbp_emit_prop_bool(&w, "literals_shown", o->show_literals);
 
+    /* totals for CI checks that do not want to walk the arrays */
+    uint64_t calls = 0, sev[4] = {0};
+    double total_ms = 0;
+    for (size_t i = 0; i < snap->stmts.n; i++) {
+        const struct dbp_stmt *st = snap->stmts.items[i];
+        calls += st->agg.calls;
+        total_ms += st->agg.total_ms;
+    }
+    for (size_t i = 0; i < snap->findings.n; i++) {
+        const struct dbp_finding *f = snap->findings.items[i];
+        if ((unsigned)f->severity <= DBP_SEV_CRITICAL)
+            sev[f->severity]++;
+    }
+    dbp_emit_open_group(&w, "summary", false);
+    dbp_emit_prop_uint(&w, "statements", snap->stmts.n);
+    dbp_emit_prop_uint(&w, "calls", calls);
+    dbp_emit_prop_num(&w, "total_ms", total_ms);
+    dbp_emit_prop_uint(&w, "critical", sev[DBP_SEV_CRITICAL]);
+    dbp_emit_prop_uint(&w, "warning", sev[DBP_SEV_WARNING]);
+    dbp_emit_prop_uint(&w, "info", sev[DBP_SEV_INFO]);
+    dbp_emit_close_group(&w);
+
     dbp_emit_open_group(&w, "sources", true);
     for (size_t i = 0; i < snap->sources.n; i++) {
         const struct dbp_source *s = snap->sources.items[i];

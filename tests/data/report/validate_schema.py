@@ -52,6 +52,7 @@ def main():
         d = copy.deepcopy(base); d["version"] = 2; broken.append(("version 2", d))
         d = copy.deepcopy(base); d["tool"] = "other"; broken.append(("tool", d))
         d = copy.deepcopy(base); del d["findings"]; broken.append(("no findings", d))
+        d = copy.deepcopy(base); d["summary"]["critical"] = -1; broken.append(("negative count", d))
         for name, d in broken:
             if validator.is_valid(d):
                 print("schema accepts a broken report (%s)" % name)
