@@ -339,10 +339,10 @@ static int parse(struct dbp_reader *r, const struct dbp_parse_opts *o, struct db
     struct dbp_pglog *L = dbp_pglog_new(snap, src, dbp_reader_name(r));
     struct scratch sc = {0};
     struct jrec jr;
+    struct dbp_error rerr = {0}; /* set by the reader on errors only: not cleared per line */
     for (;;) {
         const char *line;
         size_t len;
-        struct dbp_error rerr = {0};
         int rc = dbp_reader_line(r, &line, &len, &rerr);
         if (rc == 0)
             break;

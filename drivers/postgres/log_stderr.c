@@ -155,15 +155,27 @@ static bool is_hex(char c)
 
 static bool known_severity(const char *w, size_t n)
 {
-    static const char *const sev[] = {"LOG",    "ERROR",  "FATAL",   "PANIC",   "WARNING",
-                                      "NOTICE", "INFO",   "DETAIL",  "HINT",    "CONTEXT",
-                                      "QUERY",  "DEBUG",  "LOCATION", "STATEMENT"};
-    if (n >= 6 && memcmp(w, "DEBUG", 5) == 0 && is_digit(w[5]))
-        n = 5;
-    for (size_t i = 0; i < sizeof sev / sizeof sev[0]; i++)
-        if (strlen(sev[i]) == n && memcmp(w, sev[i], n) == 0)
-            return true;
-    return false;
+    switch (n) {
+    case 3:
+        return memcmp(w, "LOG", 3) == 0;
+    case 4:
+        return memcmp(w, "INFO", 4) == 0 || memcmp(w, "HINT", 4) == 0;
+    case 5:
+        return memcmp(w, "ERROR", 5) == 0 || memcmp(w, "FATAL", 5) == 0 ||
+               memcmp(w, "PANIC", 5) == 0 || memcmp(w, "QUERY", 5) == 0 ||
+               memcmp(w, "DEBUG", 5) == 0;
+    case 6:
+        return memcmp(w, "DETAIL", 6) == 0 || memcmp(w, "NOTICE", 6) == 0 ||
+               (memcmp(w, "DEBUG", 5) == 0 && is_digit(w[5]));
+    case 7:
+        return memcmp(w, "WARNING", 7) == 0 || memcmp(w, "CONTEXT", 7) == 0;
+    case 8:
+        return memcmp(w, "LOCATION", 8) == 0;
+    case 9:
+        return memcmp(w, "STATEMENT", 9) == 0;
+    default:
+        return false;
+    }
 }
 
 /*
@@ -206,6 +218,21 @@ static bool find_severity(const char *s, size_t len, size_t from, size_t *pos, s
         i = k + 1;
     }
     return false;
+}
+
+/* memmem for the short literals of a prefix: memchr on the first byte, then compare */
+static const char *find_lit(const char *s, size_t len, const char *lit, size_t n)
+{
+    const char *end = s + len;
+    while ((size_t)(end - s) >= n) {
+        const char *c = memchr(s, lit[0], (size_t)(end - s) - n + 1);
+        if (!c)
+            return NULL;
+        if (n == 1 || memcmp(c + 1, lit + 1, n - 1) == 0)
+            return c;
+        s = c + 1;
+    }
+    return NULL;
 }
 
 static void fields_reset(struct fields *f)
@@ -287,7 +314,7 @@ static size_t prefix_match(const struct prefix *p, const char *s, size_t len, st
             size_t b = pos, e;
             const struct op *next = k + 1 < p->n ? &p->ops[k + 1] : NULL;
             if (next && next->kind == OP_LIT) {
-                const char *hit = memmem(s + pos, len - pos, p->text + next->lit, next->lit_len);
+                const char *hit = find_lit(s + pos, len - pos, p->text + next->lit, next->lit_len);
                 if (!hit)
                     goto fail;
                 e = (size_t)(hit - s);
@@ -549,10 +576,10 @@ static int parse(struct dbp_reader *r, const struct dbp_parse_opts *o, struct db
     struct dbp_pglog *L = dbp_pglog_new(snap, src, dbp_reader_name(r));
     struct cur c;
     memset(&c, 0, sizeof c);
+    struct dbp_error rerr = {0}; /* set by the reader on errors only: not cleared per line */
     for (;;) {
         const char *line;
         size_t len;
-        struct dbp_error rerr = {0};
         int rc = dbp_reader_line(r, &line, &len, &rerr);
         if (rc == 0)
             break;
