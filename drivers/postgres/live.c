@@ -115,7 +115,8 @@ static int exec_error(struct dbp_pg_ctx *c, const char *what, PGresult *r, struc
     return rc;
 }
 
-/* Drain what is left of a result stream so the connection is reusable. */
+/* Accept a result that returned rows or completed a command; anything else
+ * (or no result) becomes err. */
 static int check_result(struct dbp_pg_ctx *c, const char *what, PGresult *r, PGresult **out,
                         struct dbp_error *err)
 {
@@ -151,6 +152,15 @@ int dbp_pg_sql(struct dbp_buf *b, const char *name, const char *schema, struct d
     if (!t)
         return dbp_error_set(err, DBP_ERR_INTERNAL, "sql/%s is not embedded in this build", path);
     size_t start = b->len;
+    /* the file's header comment documents it; the server gets the statement */
+    for (;;) {
+        while (*t == ' ' || *t == '\t' || *t == '\n' || *t == '\r')
+            t++;
+        if (t[0] != '-' || t[1] != '-')
+            break;
+        while (*t && *t != '\n')
+            t++;
+    }
     for (const char *p = t; *p;) {
         const char *at = strstr(p, "@SCHEMA@");
         if (!at) {

@@ -221,6 +221,7 @@ int dbp_pg_explain(void *ctx, struct dbp_snapshot *snap, struct dbp_error *err)
             continue;
         }
         budget--;
+        c->n_explain_tried++;
         struct dbp_error e = {0};
         bool analyzed = false;
         dbp_buf_clear(&json);

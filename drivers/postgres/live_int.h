@@ -59,6 +59,7 @@ struct dbp_pg_ctx {
     const struct dbp_snapshot *stmts_snap;
     bool generic_mode_set; /* plan_cache_mode = force_generic_plan sent (< 16) */
     /* what explain did (tests and diagnostics) */
+    unsigned n_explain_tried;  /* top statements explain tried (at most top_n) */
     unsigned n_explain_sent;   /* EXPLAINs sent */
     unsigned n_explain_json;   /* EXPLAINs that returned a JSON document */
     unsigned n_plans_added;    /* plans parsed and attached to a statement */
@@ -83,8 +84,9 @@ int dbp_pg_exec_simple(struct dbp_pg_ctx *c, const char *what, const char *sql, 
                        struct dbp_error *err);
 
 /*
- * Append the text of sql/postgres/<name> to b: @SCHEMA@ replaced by schema
- * (may be NULL when the file has none), trailing blanks and ';' removed.
+ * Append the text of sql/postgres/<name> to b: its leading "--" comment
+ * lines left out, @SCHEMA@ replaced by schema (may be NULL when the file has
+ * none), trailing blanks and ';' removed.
  * DBP_ERR_INTERNAL if the file was not embedded.
  */
 int dbp_pg_sql(struct dbp_buf *b, const char *name, const char *schema, struct dbp_error *err);

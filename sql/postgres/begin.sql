@@ -1,2 +1,2 @@
 -- begin.sql -- the read-only transaction around EXPLAIN ANALYZE.
-BEGIN READ ONLY
+BEGIN /* dbperf */ READ ONLY

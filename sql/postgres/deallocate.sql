@@ -1,2 +1,2 @@
 -- deallocate.sql -- drop the prepared statement again.
-DEALLOCATE dbperf_stmt
+DEALLOCATE /* dbperf */ dbperf_stmt

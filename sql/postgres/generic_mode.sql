@@ -1,3 +1,3 @@
 -- generic_mode.sql -- before PostgreSQL 16: plan prepared statements
 -- generically, whatever the parameters (session-local).
-SET plan_cache_mode = force_generic_plan
+SET /* dbperf */ plan_cache_mode = force_generic_plan

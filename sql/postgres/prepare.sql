@@ -1,3 +1,3 @@
 -- prepare.sql -- before PostgreSQL 16: prepare a parameterized statement with
 -- parameter types left to the server (the statement's text follows).
-PREPARE dbperf_stmt AS
+PREPARE /* dbperf */ dbperf_stmt AS

@@ -1,2 +1,2 @@
 -- rollback.sql -- end the transaction around EXPLAIN ANALYZE, undoing anything.
-ROLLBACK
+ROLLBACK /* dbperf */

@@ -1,6 +1,6 @@
 -- stat_statements.sql -- pg_stat_statements 1.8+ (PostgreSQL 13 and later: the
 -- *_exec_time columns), the statements with the most total time first, bounded.
--- @SCHEMA@ is replaced by the extension's schema (quoted). dbperf's own
+-- The schema placeholder is replaced by the extension's schema (quoted). dbperf's own
 -- statements carry the /* dbperf */ marker and are left out.
 SELECT /* dbperf */
        s.queryid, d.datname, r.rolname, s.query, s.calls,

@@ -445,21 +445,44 @@ static void test_readonly(void)
 
 /* ---- explain ------------------------------------------------------------ */
 
+static const char *const WORKLOAD[] = {
+    "SELECT id, total FROM orders WHERE customer_email = $1",
+    "SELECT id, status, total FROM orders WHERE id = $1",
+    "SELECT name FROM countries WHERE code = $1",
+    "SELECT id FROM orders WHERE customer_id = $1 ORDER BY created_at DESC LIMIT $2",
+    "SELECT sku, qty FROM order_items WHERE order_id = $1",
+};
+
 static void test_explain(void)
 {
+    /* the budget: top_n statements tried, the ones with the most time first */
     struct dbp_conn_opts o = default_opts();
-    o.top_n = 5;
+    o.top_n = 2;
     void *ctx = connect_driver(&o);
     struct dbp_pg_ctx *c = ctx;
     struct dbp_snapshot *snap = dbp_snapshot_new();
     struct dbp_error e = {0};
     check(dbp_pg_collect(ctx, snap, NULL, &e) == DBP_OK, "collect: %s", e.message);
     check(dbp_pg_explain(ctx, snap, &e) == DBP_OK, "explain: %s", e.message);
-    /* the five workload SELECTs are the top explainable statements */
-    check(c->n_explain_json == 5, "5 EXPLAIN JSON documents fetched (%u)", c->n_explain_json);
-    check(c->explain_json_bytes > 500, "EXPLAIN JSON bytes %zu", c->explain_json_bytes);
-    for (size_t i = 0; i < snap->n_diags && i < snap->diags.n; i++)
+    check(c->n_explain_tried == 2, "top_n = 2: 2 statements tried (%u)", c->n_explain_tried);
+    check(c->n_explain_json + snap->diags.n == 2, "each tried one explained or diagnosed");
+    dbp_snapshot_free(snap);
+    dbp_pg_disconnect(ctx);
+
+    o.top_n = 1000;
+    ctx = connect_driver(&o);
+    c = ctx;
+    snap = dbp_snapshot_new();
+    check(dbp_pg_collect(ctx, snap, NULL, &e) == DBP_OK, "collect: %s", e.message);
+    check(dbp_pg_explain(ctx, snap, &e) == DBP_OK, "explain: %s", e.message);
+    for (size_t i = 0; i < snap->diags.n; i++)
         fprintf(stderr, "diag: %s\n", (const char *)snap->diags.items[i]);
+    check(c->n_explain_json + snap->diags.n == c->n_explain_tried,
+          "every statement tried is explained or diagnosed (%u + %zu of %u)", c->n_explain_json,
+          snap->diags.n, c->n_explain_tried);
+    check(c->n_explain_json >= 5, "the workload's statements explained (%u)", c->n_explain_json);
+    check(c->n_explain_tried + c->n_explain_skipped == c->n_stmts, "every statement considered");
+    check(c->explain_json_bytes > 500, "EXPLAIN JSON bytes %zu", c->explain_json_bytes);
 
     /* plans: attached when the plan parser understands them */
     struct dbp_plan *probe = NULL;
@@ -472,6 +495,10 @@ static void test_explain(void)
         check(c->n_plans_added == c->n_explain_json, "every plan attached (%u of %u)",
               c->n_plans_added, c->n_explain_json);
         check(email && email->plan && email->plan->stmt == email, "e-mail lookup has its plan");
+        for (size_t i = 0; i < sizeof WORKLOAD / sizeof WORKLOAD[0]; i++) {
+            struct dbp_stmt *w = find_stmt(snap, "bench", WORKLOAD[i]);
+            check(w && w->plan && w->plan->format, "plan attached: %s", WORKLOAD[i]);
+        }
         int seq = 0;
         for (size_t i = 0; email && email->plan && i < 1; i++) {
             struct dbp_plan_node *n = email->plan->root;
