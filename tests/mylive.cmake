@@ -22,10 +22,13 @@ set_tests_properties(integration/my_live_server_start PROPERTIES
                      FIXTURES_SETUP mylive LABELS integration TIMEOUT 120 RESOURCE_LOCK mylive)
 set_tests_properties(integration/my_live_server_stop PROPERTIES
                      FIXTURES_CLEANUP mylive LABELS integration TIMEOUT 60 RESOURCE_LOCK mylive)
-# collect first: it checks the workload's counts before the other cases add statements
-foreach(case collect readonly explain errors options drop cut)
+# collect first: it checks the workload's counts before the other cases add statements;
+# userstat last: it resets performance_schema's index counters
+set(prev)
+foreach(case collect readonly explain errors options drop cut userstat)
   add_test(NAME integration/my_live_${case} COMMAND my_live_test ${case} ${mylive_state})
   set_tests_properties(integration/my_live_${case} PROPERTIES
                        FIXTURES_REQUIRED mylive LABELS integration TIMEOUT 60
-                       RESOURCE_LOCK mylive)
+                       RESOURCE_LOCK mylive DEPENDS "${prev}")
+  set(prev integration/my_live_${case})
 endforeach()

@@ -3,7 +3,7 @@
  * against the throwaway MariaDB of tests/integration/my_live_server.sh, loaded
  * with sql/test/my_problems.sql.
  *
- *   my_live_test CASE STATE    CASE: collect readonly explain errors options drop cut
+ *   my_live_test CASE STATE    CASE: collect readonly explain errors options drop cut userstat
  *
  * Every expectation comes from the server itself (a second, independent
  * connection reads performance_schema and information_schema) or from the
@@ -824,10 +824,48 @@ static void case_cut(void)
           "cuts did not reach every stage");
 }
 
+/* ---- userstat: MariaDB's INDEX_STATISTICS counts when performance_schema forgot ---- */
+
+static void case_userstat(void)
+{
+    MYSQL *m = checker();
+    /* performance_schema's index counters back to zero; userstat keeps its own */
+    if (mysql_query(m, "TRUNCATE TABLE performance_schema.table_io_waits_summary_by_index_usage")) {
+        fprintf(stderr, "my_live_test: truncate: %s\n", mysql_error(m));
+        exit(1);
+    }
+    struct dbp_snapshot *snap = run(target_tcp(), 5, false, NULL);
+    struct {
+        const char *table, *index;
+    } used[] = {{"orders", "idx_orders_status_created"},
+                {"customers", "PRIMARY"},
+                {"events", "idx_events_created"},
+                {"customers", "idx_customers_name_prefix"}},
+      unused[] = {{"orders", "idx_orders_note"},
+                  {"orders", "idx_orders_status"},
+                  {"customers", "uq_customers_email"},
+                  {"order_items", "fk_items_order"}};
+    for (size_t i = 0; i < 4; i++) {
+        struct dbp_index *ix = find_index(snap, used[i].table, used[i].index);
+        char *rr = scalar(m,
+                          "SELECT ROWS_READ FROM information_schema.INDEX_STATISTICS WHERE "
+                          "TABLE_SCHEMA = 'bench' AND TABLE_NAME = '%s' AND INDEX_NAME = '%s'",
+                          used[i].table, used[i].index);
+        CHECK(ix && atoll(rr) > 0 && ix->scans == atoll(rr), "%s.%s: scans %lld, userstat %s",
+              used[i].table, used[i].index, ix ? (long long)ix->scans : -9LL, rr);
+        free(rr);
+        ix = find_index(snap, unused[i].table, unused[i].index);
+        CHECK(ix && ix->scans == 0, "%s.%s: scans %lld", unused[i].table, unused[i].index,
+              ix ? (long long)ix->scans : -9LL);
+    }
+    dbp_snapshot_free(snap);
+    mysql_close(m);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
-        fprintf(stderr, "usage: my_live_test collect|readonly|explain|errors|options|drop|cut STATE\n");
+        fprintf(stderr, "usage: my_live_test collect|readonly|explain|errors|options|drop|cut|userstat STATE\n");
         return 2;
     }
     read_state(argv[2]);
@@ -846,6 +884,8 @@ int main(int argc, char **argv)
         case_drop();
     else if (strcmp(c, "cut") == 0)
         case_cut();
+    else if (strcmp(c, "userstat") == 0)
+        case_userstat();
     else {
         fprintf(stderr, "my_live_test: unknown case %s\n", c);
         return 2;
