@@ -3,7 +3,9 @@
  * full scans of large relations.
  *
  * For each full-scan node on a relation of at least min_rows rows whose
- * filter constrains columns an index can serve, the candidate's key is
+ * filter constrains columns an index can serve (and each index scan that
+ * reads min_rows rows per execution and filters most of them away: its
+ * index condition and filter columns together), the candidate's key is
  * built in ESR order (MongoDB's Equality, Sort, Range rule, which is also
  * how a B-tree is used): equality columns first (=, IS NULL, then IN), then
  * the keys of a sort above the scan (when it sorts this relation alone),
@@ -44,7 +46,9 @@ struct cand {
     struct dbp_stmt *worst;
     double worst_read;
     const char *origin;
-    bool dropped; /* folded into a longer candidate */
+    const char *via_index; /* set when it improves an index scan with a large filter */
+    bool full_scan;        /* it replaces a full scan */
+    bool dropped;          /* folded into a longer candidate */
 };
 
 struct state {
@@ -150,6 +154,8 @@ static struct cand *cand_for(struct state *s, const struct cand *k)
     c->calls = 0;
     c->keep_frac = NAN;
     c->n_stmts = c->n_stmts_all = 0;
+    c->via_index = NULL;
+    c->full_scan = false;
     c->worst = NULL;
     c->worst_read = -1;
     c->origin = NULL;
@@ -195,18 +201,37 @@ static void consider(struct state *s, const struct dbp_plan *p, const struct dbp
         schema = NULL;
     }
     const struct dbp_table *t = dbp_ddl_find_table(s->snap, p->engine, db, schema, n->relation);
-    double rel_rows = t && t->rows >= 0 ? (double)t->rows
-                                        : max_known(max_known(n->rows_examined, n->act_rows),
-                                                    n->est_rows);
-    if (!(rel_rows >= s->min_rows))
-        return;
-    double frac = NAN;
-    if (n->act_rows == n->act_rows && n->rows_examined > 0)
+    bool full = n->kind == DBP_NODE_FULL_SCAN;
+    /* under Gather the loops are workers sharing one read, not rescans */
+    double loops = parallel || n->loops != n->loops ? 1 : n->loops;
+    double rel_rows, frac = NAN;
+    if (full) {
+        rel_rows = t && t->rows >= 0
+                       ? (double)t->rows
+                       : max_known(max_known(n->rows_examined, n->act_rows), n->est_rows);
+        if (!(rel_rows >= s->min_rows))
+            return;
+        if (n->act_rows == n->act_rows && n->rows_examined > 0)
+            frac = n->act_rows / n->rows_examined;
+        else if (n->est_rows == n->est_rows && rel_rows > 0)
+            frac = n->est_rows / rel_rows;
+    } else {
+        /* an index scan whose residual filter throws most of what it reads away */
+        if (!n->n_preds || !(n->rows_examined > 0) || n->act_rows != n->act_rows ||
+            !(n->rows_examined * loops >= s->min_rows))
+            return;
+        rel_rows = t && t->rows >= 0 ? (double)t->rows : n->rows_examined;
         frac = n->act_rows / n->rows_examined;
-    else if (n->est_rows == n->est_rows && rel_rows > 0)
-        frac = n->est_rows / rel_rows;
+    }
     if (frac == frac && frac > s->max_fraction)
         return; /* the filter keeps too much: a scan is the right plan */
+    /* the columns: the index condition's, then the filter's */
+    const struct dbp_pred *all[64];
+    size_t n_all = 0;
+    for (size_t i = 0; i < n->n_index_preds && !full && n_all < 64; i++)
+        all[n_all++] = &n->index_preds[i];
+    for (size_t i = 0; i < n->n_preds && n_all < 64; i++)
+        all[n_all++] = &n->preds[i];
 
     struct cand k;
     memset(&k, 0, sizeof k);
@@ -220,8 +245,8 @@ static void consider(struct state *s, const struct dbp_plan *p, const struct dbp
         max_cols = MAX_KEY;
     /* E: equality, then IN lists */
     for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; i < n->n_preds && k.n_cols < max_cols; i++) {
-            const struct dbp_pred *pr = &n->preds[i];
+        for (size_t i = 0; i < n_all && k.n_cols < max_cols; i++) {
+            const struct dbp_pred *pr = all[i];
             if (!pr->column || pr->op != (pass ? DBP_PRED_IN : DBP_PRED_EQ) ||
                 has_col(k.cols, k.n_cols, pr->column))
                 continue;
@@ -245,8 +270,8 @@ static void consider(struct state *s, const struct dbp_plan *p, const struct dbp
         }
     }
     /* R: one range column (a B-tree seeks on one range, the rest would be filtered) */
-    for (size_t i = 0; i < n->n_preds && k.n_cols < max_cols; i++) {
-        const struct dbp_pred *pr = &n->preds[i];
+    for (size_t i = 0; i < n_all && k.n_cols < max_cols; i++) {
+        const struct dbp_pred *pr = all[i];
         if (!pr->column || pr->op != DBP_PRED_RANGE || has_col(k.cols, k.n_cols, pr->column))
             continue;
         k.cols[k.n_cols++] = pr->column;
@@ -262,12 +287,14 @@ static void consider(struct state *s, const struct dbp_plan *p, const struct dbp
     struct cand *c = cand_for(s, &k);
     c->rel_rows = max_known(c->rel_rows, rel_rows);
     double calls = st && st->agg.calls ? (double)st->agg.calls : 1;
-    double per_loop = n->rows_examined == n->rows_examined && !(t && t->rows >= 0)
+    double per_loop = n->rows_examined == n->rows_examined && !(full && t && t->rows >= 0)
                           ? n->rows_examined
                           : rel_rows;
-    /* under Gather the loops are workers sharing one read, not rescans */
-    double loops = parallel || n->loops != n->loops ? 1 : n->loops;
     double read = per_loop * loops * calls;
+    if (full)
+        c->full_scan = true;
+    else if (!c->via_index)
+        c->via_index = n->index ? n->index : "an index";
     c->rows_read += read;
     c->calls += calls;
     if (frac == frac && (c->keep_frac != c->keep_frac || frac < c->keep_frac))
@@ -298,7 +325,9 @@ static void walk(struct state *s, const struct dbp_plan *p, const struct dbp_pla
         sort = n;
     for (size_t i = 0; i < n->n_children; i++)
         walk(s, p, n->children[i], sort, parallel || n->kind == DBP_NODE_GATHER);
-    if (n->kind == DBP_NODE_FULL_SCAN && n->relation)
+    if (n->relation && (n->kind == DBP_NODE_FULL_SCAN || n->kind == DBP_NODE_INDEX_SCAN ||
+                        n->kind == DBP_NODE_INDEX_ONLY_SCAN ||
+                        n->kind == DBP_NODE_BITMAP_HEAP_SCAN))
         consider(s, p, n, sort, parallel);
 }
 
@@ -307,6 +336,9 @@ static void fold(struct cand *a, struct cand *b)
 {
     a->rows_read += b->rows_read;
     a->calls += b->calls;
+    a->full_scan |= b->full_scan;
+    if (!a->via_index)
+        a->via_index = b->via_index;
     if (b->keep_frac == b->keep_frac && (a->keep_frac != a->keep_frac || b->keep_frac < a->keep_frac))
         a->keep_frac = b->keep_frac;
     for (size_t i = 0; i < b->n_stmts; i++) {
@@ -385,7 +417,11 @@ static void emit(struct dbp_rule_ctx *ctx, const struct cand *c)
     dbp_buf_printf(&m, "index %s on %s (%s rows", cols, rel, dbp_ddl_count(a, c->rel_rows));
     if (c->t && c->t->size_bytes >= 0)
         dbp_buf_printf(&m, ", %s", dbp_ddl_bytes(a, (double)c->t->size_bytes));
-    dbp_buf_puts(&m, ") would replace a full scan");
+    if (c->full_scan || !c->via_index)
+        dbp_buf_puts(&m, ") would replace a full scan");
+    else
+        dbp_buf_printf(&m, ") would replace %s, whose filter discards most of what it reads",
+                       c->via_index);
     if (c->keep_frac == c->keep_frac)
         dbp_buf_printf(&m, " keeping %.3g%% of its rows", c->keep_frac * 100);
     dbp_buf_puts(&m, ":");
@@ -484,7 +520,10 @@ const struct dbp_rule dbp_rule_missing_index = {
                "and sort columns",
     .explain =
         "For each full scan of a relation of at least min_rows rows whose filter constrains "
-        "columns an index can seek on, this rule proposes an index. The key follows the ESR "
+        "columns an index can seek on, and for each index scan that reads at least min_rows "
+        "rows per execution only to have its filter discard most of them, this rule proposes "
+        "an index (on an index scan, its index condition's columns and the filter's "
+        "together). The key follows the ESR "
         "order (Equality, Sort, Range), which is how a B-tree serves a query: columns compared "
         "with = or IS NULL first, then IN lists, then the keys of a sort over this relation "
         "alone (so the index returns rows already in order and the sort disappears), then one "

@@ -525,6 +525,50 @@ static void t_missing_index_partial_cover_and_merge(void **state)
     dbp_snapshot_free(s);
 }
 
+static void t_missing_index_index_scan_with_filter(void **state)
+{
+    (void)state;
+    struct dbp_snapshot *s = dbp_snapshot_new();
+    table(s, PG, "shop", "public", "orders", 1000000, 100LL << 20);
+    index_(s, PG, "shop", "public", "orders", "orders_status", "status", 0, 1 << 20, 10);
+    /* the index finds 50,000 rows of a status, the filter keeps 3 */
+    struct dbp_stmt *a =
+        stmt(s, PG, "shop", "SELECT 1 FROM orders WHERE status = $1 AND customer_id = $2", 20);
+    struct dbp_plan_node *n = scan(s, DBP_NODE_INDEX_SCAN, "public", "orders", "customer_id=");
+    n->index = "orders_status";
+    n->index_preds = dbp_arena_alloc(s->arena, sizeof *n->index_preds);
+    n->index_preds[0] = (struct dbp_pred){"status", DBP_PRED_EQ};
+    n->n_index_preds = 1;
+    n->rows_examined = 50000;
+    n->act_rows = 3;
+    n->loops = 1;
+    plan(s, PG, a, n);
+    /* not: the filter keeps most rows / too few rows read / rows read unknown */
+    struct dbp_stmt *b = stmt(s, PG, "shop", "SELECT 1 FROM orders WHERE status = $1 AND x = $2", 2);
+    struct dbp_plan_node *m = scan(s, DBP_NODE_INDEX_SCAN, "public", "orders", "x=");
+    m->index = "orders_status";
+    m->rows_examined = 50000;
+    m->act_rows = 40000;
+    plan(s, PG, b, m);
+    struct dbp_stmt *c = stmt(s, PG, "shop", "SELECT 1 FROM orders WHERE status = $1 AND y = $2", 2);
+    struct dbp_plan_node *o = scan(s, DBP_NODE_INDEX_SCAN, "public", "orders", "y=");
+    o->rows_examined = 500;
+    o->act_rows = 1;
+    plan(s, PG, c, o);
+    struct dbp_stmt *d = stmt(s, PG, "shop", "SELECT 1 FROM orders WHERE status = $1 AND z = $2", 2);
+    plan(s, PG, d, scan(s, DBP_NODE_INDEX_SCAN, "public", "orders", "z="));
+    run_rules(s, NULL);
+    assert_int_equal(count(s, "missing-index"), 1);
+    const struct dbp_finding *f = nth(s, "missing-index", 0);
+    assert_int_equal(f->candidate->n_columns, 2);
+    assert_string_equal(f->candidate->columns[0], "status");
+    assert_string_equal(f->candidate->columns[1], "customer_id");
+    assert_contains(f->message, "would replace orders_status, whose filter discards");
+    assert_true(evidence(f, "rows_read") == 50000.0 * 20);
+    assert_int_equal(count(s, "seq-scan"), 0); /* no full scan */
+    dbp_snapshot_free(s);
+}
+
 static void t_missing_index_engines(void **state)
 {
     (void)state;
@@ -1062,6 +1106,7 @@ int main(void)
         cmocka_unit_test(t_missing_index_esr_candidate),
         cmocka_unit_test(t_missing_index_not_flagged),
         cmocka_unit_test(t_missing_index_partial_cover_and_merge),
+        cmocka_unit_test(t_missing_index_index_scan_with_filter),
         cmocka_unit_test(t_missing_index_engines),
         cmocka_unit_test(t_n_plus_one),
         cmocka_unit_test(t_n_plus_one_unknown_durations_and_params),
