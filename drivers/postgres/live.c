@@ -45,7 +45,8 @@ int dbp_pg_accepts_target(const char *target)
 {
     if (!target)
         return 0;
-    if (strncasecmp(target, "postgresql://", 13) == 0 || strncasecmp(target, "postgres://", 11) == 0)
+    if (strncasecmp(target, "postgresql://", 13) == 0 ||
+        strncasecmp(target, "postgres://", 11) == 0)
         return 1;
     if (strstr(target, "://")) /* another scheme: mysql://, mongodb://... */
         return 0;
@@ -106,7 +107,9 @@ static int exec_error(struct dbp_pg_ctx *c, const char *what, PGresult *r, struc
         free(m);
     } else {
         const char *primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-        char *m = one_line(primary ? primary : r ? PQresultErrorMessage(r) : PQerrorMessage(c->conn));
+        char *m = one_line(primary ? primary
+                           : r     ? PQresultErrorMessage(r)
+                                   : PQerrorMessage(c->conn));
         rc = dbp_error_set(err, DBP_ERR_SERVER, "%s: %s", what, m[0] ? m : "query failed");
         free(m);
         copy_sqlstate(err, r);
@@ -494,8 +497,7 @@ int dbp_pg_connect(const struct dbp_conn_opts *o, void **ctxp, struct dbp_error 
     dbp_buf_printf(&options,
                    "-c default_transaction_read_only=on -c statement_timeout=%d -c lock_timeout=%d "
                    "-c idle_in_transaction_session_timeout=%d",
-                   c->timeout_ms, c->timeout_ms < 2000 ? c->timeout_ms : 2000,
-                   10 * c->timeout_ms);
+                   c->timeout_ms, c->timeout_ms < 2000 ? c->timeout_ms : 2000, 10 * c->timeout_ms);
     const char *keys[6], *vals[6];
     int k = 0;
     if (!getenv("PGCONNECT_TIMEOUT")) {
@@ -519,16 +521,26 @@ int dbp_pg_connect(const struct dbp_conn_opts *o, void **ctxp, struct dbp_error 
     }
     if (PQstatus(c->conn) != CONNECTION_OK) {
         char *m = one_line(PQerrorMessage(c->conn));
-        rc = dbp_error_set(err, DBP_ERR_CONNECT, "cannot connect to %s: %s", c->shown,
-                           m[0] ? m : "connection failed");
+        /* a pooler (PgBouncer) that refuses startup options: dbperf needs them */
+        const char *hint = strstr(m, "unsupported startup parameter")
+                               ? " (dbperf sets read-only and timeouts through startup options: "
+                                 "connect to PostgreSQL directly, not through the pooler)"
+                               : "";
+        rc = dbp_error_set(err, DBP_ERR_CONNECT, "cannot connect to %s: %s%s", c->shown,
+                           m[0] ? m : "connection failed", hint);
         free(m);
         goto fail;
     }
     PQsetNoticeProcessor(c->conn, quiet_notices, NULL);
     const char *host = PQhost(c->conn), *port = PQport(c->conn);
-    size_t n = strlen(host ? host : "") + strlen(port ? port : "") + 2;
+    if (!host)
+        host = "";
+    if (!port)
+        port = "";
+    bool v6 = strchr(host, ':') != NULL && host[0] != '/'; /* [::1]:5432 */
+    size_t n = strlen(host) + strlen(port) + 4;
     c->instance = dbp_xmalloc(n);
-    snprintf(c->instance, n, "%s:%s", host ? host : "", port ? port : "");
+    snprintf(c->instance, n, v6 ? "[%s]:%s" : "%s:%s", host, port);
     rc = read_session(c, err);
     if (rc != DBP_OK)
         goto fail;

@@ -209,8 +209,9 @@ int dbp_pg_verify(void *ctx, struct dbp_snapshot *snap, struct dbp_finding *f, b
     f->verify_note = dbp_arena_printf(
         snap->arena, "hypopg: estimated cost %.2f -> %.2f (%.1f%% lower)%s", before, after,
         100.0 * improvement,
-        *keep ? "" : dbp_arena_printf(snap->arena, ", below hypo_min_improvement (%.0f%%)",
-                                      100.0 * c->hypo_min_improvement));
+        *keep ? ""
+              : dbp_arena_printf(snap->arena, ", below hypo_min_improvement (%.0f%%)",
+                                 100.0 * c->hypo_min_improvement));
 out:
     dbp_buf_free(&create);
     return rc;

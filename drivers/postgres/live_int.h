@@ -36,14 +36,14 @@ struct dbp_pg_ctx {
     char *server_version; /* "15.18 (Debian ...)" */
     int server_version_num;
     bool in_recovery;
-    bool read_only;           /* default_transaction_read_only is on */
+    bool read_only; /* default_transaction_read_only is on */
     int64_t postmaster_start_us;
-    int64_t stats_reset_us;   /* pg_stat_database.stats_reset of this database; 0 */
-    int64_t pgss_reset_us;    /* pg_stat_statements_info.stats_reset; 0 */
-    char *pgss_version;       /* extversion, NULL when not installed here */
-    char *pgss_schema;        /* quoted schema of pg_stat_statements */
+    int64_t stats_reset_us; /* pg_stat_database.stats_reset of this database; 0 */
+    int64_t pgss_reset_us;  /* pg_stat_statements_info.stats_reset; 0 */
+    char *pgss_version;     /* extversion, NULL when not installed here */
+    char *pgss_schema;      /* quoted schema of pg_stat_statements */
     char *hypopg_version;
-    char *hypopg_schema;      /* quoted */
+    char *hypopg_schema; /* quoted */
     char *qualstats_version;
     /* options */
     int timeout_ms;
@@ -59,12 +59,12 @@ struct dbp_pg_ctx {
     const struct dbp_snapshot *stmts_snap;
     bool generic_mode_set; /* plan_cache_mode = force_generic_plan sent (< 16) */
     /* what explain did (tests and diagnostics) */
-    unsigned n_explain_tried;  /* top statements explain tried (at most top_n) */
-    unsigned n_explain_sent;   /* EXPLAINs sent */
-    unsigned n_explain_json;   /* EXPLAINs that returned a JSON document */
-    unsigned n_plans_added;    /* plans parsed and attached to a statement */
+    unsigned n_explain_tried;   /* top statements explain tried (at most top_n) */
+    unsigned n_explain_sent;    /* EXPLAINs sent */
+    unsigned n_explain_json;    /* EXPLAINs that returned a JSON document */
+    unsigned n_plans_added;     /* plans parsed and attached to a statement */
     unsigned n_explain_skipped; /* top statements not explainable (utility, other db...) */
-    size_t explain_json_bytes; /* JSON bytes received */
+    size_t explain_json_bytes;  /* JSON bytes received */
 };
 
 /*

@@ -194,8 +194,8 @@ static void check_index(struct dbp_snapshot *snap, const char *name, unsigned fl
     }
     check(strcmp(joined, cols) == 0, "%s columns '%s', expected '%s'", name, joined, cols);
     char sql[512];
-    snprintf(sql, sizeof sql,
-             "SELECT idx_scan FROM pg_stat_user_indexes WHERE indexrelname = '%s'", name);
+    snprintf(sql, sizeof sql, "SELECT idx_scan FROM pg_stat_user_indexes WHERE indexrelname = '%s'",
+             name);
     int64_t scans = own_int(own, sql);
     check(ix->scans == scans, "%s scans %lld, server says %lld", name, (long long)ix->scans,
           (long long)scans);
@@ -262,7 +262,8 @@ static void test_collect(void)
     check(email && email->agg.total_ms > 0 && email->agg.min_ms <= email->agg.max_ms,
           "e-mail lookup times");
     check(email && email->user && strcmp(email->user, "postgres") == 0, "e-mail lookup user");
-    struct dbp_stmt *pk = find_stmt(snap, "bench", "SELECT id, status, total FROM orders WHERE id = $1");
+    struct dbp_stmt *pk =
+        find_stmt(snap, "bench", "SELECT id, status, total FROM orders WHERE id = $1");
     check(pk && pk->agg.calls == 200, "primary-key lookup: 200 calls");
     for (size_t i = 0; i < snap->stmts.n; i++) {
         struct dbp_stmt *st = snap->stmts.items[i];
@@ -291,8 +292,7 @@ static void test_collect(void)
     check_index(snap, "orders_lower_ref_idx", DBP_IDX_EXPRESSION, "lower(external_ref)", own);
     check_index(snap, "order_items_order_idx", DBP_IDX_FOREIGN_KEY, "order_id", own);
     check_index(snap, "order_items_sku_idx", 0, "sku", own);
-    check_index(snap, "bookings_no_overlap", DBP_IDX_CONSTRAINT | DBP_IDX_EXCLUSION, "during",
-                own);
+    check_index(snap, "bookings_no_overlap", DBP_IDX_CONSTRAINT | DBP_IDX_EXCLUSION, "during", own);
     struct dbp_index *ix = find_index(snap, "orders_status_idx");
     check(ix && ix->scans == 0, "orders_status_idx never scanned");
     ix = find_index(snap, "orders_external_ref_key");
@@ -314,14 +314,13 @@ static void test_collect(void)
               ix->cluster ? ix->cluster : "(null)");
         check(!port[0] || (ix->instance && strcmp(ix->instance, want_instance) == 0),
               "%s instance %s", ix->name, ix->instance ? ix->instance : "(null)");
-        check(!(ix->flags & DBP_IDX_REPLICA), "%s: a primary's index is not a replica's",
-              ix->name);
+        check(!(ix->flags & DBP_IDX_REPLICA), "%s: a primary's index is not a replica's", ix->name);
         check(ix->counter_since_us == reset_us, "%s counter since", ix->name);
     }
     check(snap->indexes.n == (size_t)own_int(own, "SELECT count(*) FROM pg_index i JOIN pg_class c "
-                                                   "ON c.oid = i.indrelid JOIN pg_namespace n ON "
-                                                   "n.oid = c.relnamespace WHERE n.nspname = "
-                                                   "'public'"),
+                                                  "ON c.oid = i.indrelid JOIN pg_namespace n ON "
+                                                  "n.oid = c.relnamespace WHERE n.nspname = "
+                                                  "'public'"),
           "every index of the database (%zu)", snap->indexes.n);
 
     /* tables */
@@ -401,8 +400,9 @@ static void check_readonly_session(const char *target, const char *work_mem)
     snprintf(sql, sizeof sql, "SELECT application_name FROM pg_stat_activity WHERE pid = %d",
              PQbackendPID(c->conn));
     char *app = own_value(own, sql);
-    check(app && strcmp(app, "dbperf") == 0, "%s: pg_stat_activity shows application_name "
-                                             "dbperf (%s)",
+    check(app && strcmp(app, "dbperf") == 0,
+          "%s: pg_stat_activity shows application_name "
+          "dbperf (%s)",
           target, app ? app : "(none)");
     free(app);
     PQfinish(own);
@@ -437,8 +437,7 @@ static void test_readonly(void)
     check_readonly_session(t, "7MB");
     /* a URI */
     if (port[0]) {
-        snprintf(t, sizeof t, "postgresql://postgres@127.0.0.1:%s/bench?application_name=x",
-                 port);
+        snprintf(t, sizeof t, "postgresql://postgres@127.0.0.1:%s/bench?application_name=x", port);
         check_readonly_session(t, NULL);
     }
 }
@@ -614,8 +613,8 @@ static void test_hypopg(void)
     check(good->verified == DBP_VERIFY_HYPOPG, "verified with hypopg");
     check(keep, "a useful index is kept");
     check(before > 0 && after > 0 && after < before / 2, "cost %.1f -> %.1f", before, after);
-    check(good->benefit > 0.5 && fabs(good->benefit - (1 - after / before)) < 1e-9,
-          "benefit %.3f", good->benefit);
+    check(good->benefit > 0.5 && fabs(good->benefit - (1 - after / before)) < 1e-9, "benefit %.3f",
+          good->benefit);
     check(fabs(evidence(good, "improvement") - good->benefit) < 1e-9, "improvement evidence");
 
     /* a useless one: the e-mail lookup cannot use an index on status */
@@ -683,8 +682,8 @@ static void test_hypopg(void)
     o.hypothetical = true;
     ctx = connect_driver(&o);
     snap = dbp_snapshot_new();
-    struct dbp_stmt *st = dbp_snapshot_stmt(snap, DBP_ENGINE_POSTGRES, "nohypo", EMAIL_Q,
-                                            strlen(EMAIL_Q));
+    struct dbp_stmt *st =
+        dbp_snapshot_stmt(snap, DBP_ENGINE_POSTGRES, "nohypo", EMAIL_Q, strlen(EMAIL_Q));
     good = candidate(snap, st, "customer_email");
     keep = false;
     check(dbp_pg_verify(ctx, snap, good, &keep, &e) == DBP_OK && keep &&
@@ -712,8 +711,7 @@ static void check_unreachable(const char *target)
     check(ctx == NULL, "no context on failure");
     check(strstr(e.message, "s3cretpw") == NULL, "the password is not in the message");
     check(strstr(e.message, "127.0.0.1") != NULL, "the message names the server");
-    check(strchr(e.message, '\n') == NULL && strchr(e.message, '\t') == NULL,
-          "one line");
+    check(strchr(e.message, '\n') == NULL && strchr(e.message, '\t') == NULL, "one line");
     size_t n = strlen(e.message);
     check(n > 0 && e.message[n - 1] != ' ', "no trailing blank");
     check(strstr(e.message, "  ") == NULL, "no doubled blanks");
@@ -894,7 +892,7 @@ static void test_replica(void)
     check(own_int(rown, "SELECT pg_is_in_recovery()::int") == 1, "the replica is in recovery");
     /* the replica replays the primary: wait until it has the problems' tables */
     for (int i = 0; i < 100 && own_int(rown, "SELECT count(*) FROM pg_class WHERE relname = "
-                                              "'bookings_no_overlap'") != 1;
+                                             "'bookings_no_overlap'") != 1;
          i++) {
         struct timespec ts = {0, 100 * 1000 * 1000};
         nanosleep(&ts, NULL);
@@ -906,8 +904,7 @@ static void test_replica(void)
     struct dbp_snapshot *snap = dbp_snapshot_new();
     struct dbp_source *src = dbp_snapshot_add_source(snap, "replica", "postgres");
     struct dbp_error e = {0};
-    check(dbp_pg_collect(ctx, snap, src, &e) == DBP_OK, "collect from the replica: %s",
-          e.message);
+    check(dbp_pg_collect(ctx, snap, src, &e) == DBP_OK, "collect from the replica: %s", e.message);
     check(snap->indexes.n >= 13, "replica indexes: %zu", snap->indexes.n);
     char want_instance[64];
     snprintf(want_instance, sizeof want_instance, "127.0.0.1:%s", replica_port);
@@ -934,8 +931,8 @@ static void test_replica(void)
                     (DBP_IDX_PRIMARY | DBP_IDX_UNIQUE | DBP_IDX_CONSTRAINT),
           "flags on the replica as on the primary");
     /* hypopg works on a standby (nothing is written) */
-    struct dbp_stmt *st = dbp_snapshot_stmt(snap, DBP_ENGINE_POSTGRES, "bench", EMAIL_Q,
-                                            strlen(EMAIL_Q));
+    struct dbp_stmt *st =
+        dbp_snapshot_stmt(snap, DBP_ENGINE_POSTGRES, "bench", EMAIL_Q, strlen(EMAIL_Q));
     struct dbp_finding *f = candidate(snap, st, "customer_email");
     bool keep = false;
     check(dbp_pg_verify(ctx, snap, f, &keep, &e) == DBP_OK && keep &&
@@ -950,7 +947,8 @@ static void test_replica(void)
 int main(int argc, char **argv)
 {
     if (argc != 3) {
-        fprintf(stderr, "usage: pg_live_test collect|readonly|explain|hypopg|errors|replica|pre13|classify STATE\n");
+        fprintf(stderr, "usage: pg_live_test "
+                        "collect|readonly|explain|hypopg|errors|replica|pre13|classify STATE\n");
         return 2;
     }
     const char *t = argv[1];
