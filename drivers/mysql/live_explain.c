@@ -56,8 +56,8 @@ static int fetch_example(struct dbp_my_live *c, const char *file, const char *di
         memcpy(ex->sql, row[0], lens[0]);
         ex->sql[lens[0]] = '\0';
         ex->schema = row[1] ? dbp_xstrdup(row[1]) : NULL;
-        long chars = (long)dbp_my_u64(row[2]);
-        ex->truncated = max_len > 0 && chars >= max_len;
+        long bytes = (long)dbp_my_u64(row[2]);
+        ex->truncated = max_len > 0 && bytes >= max_len;
         ex->ms = mysql_num_fields(r) > 3 ? dbp_my_f64(row[3]) / 1e9 : NAN;
     }
     mysql_free_result(r);
@@ -121,7 +121,7 @@ int dbp_my_explain(void *ctx, struct dbp_snapshot *snap, struct dbp_error *err)
         struct example ex = {0};
         int rc = fetch_example(c, "example.sql", d->digest, max_len, &ex, &e2);
         if (rc == DBP_OK && !ex.sql && mysql8)
-            rc = fetch_example(c, "example_mysql8.sql", d->digest, 0, &ex, &e2);
+            rc = fetch_example(c, "example_mysql8.sql", d->digest, max_len, &ex, &e2);
         if (rc != DBP_OK) {
             example_free(&ex);
             if (dbp_my_conn_lost(c)) {

@@ -1,2 +1,2 @@
--- sql_text_length.sql: longest SQL_TEXT kept; an example that long was cut and cannot be explained.
+-- sql_text_length.sql: longest SQL_TEXT kept (bytes); an example that long was cut: not explained.
 SELECT @@performance_schema_max_sql_text_length

@@ -624,6 +624,21 @@ static void case_options(void)
     snprintf(t, sizeof t, "mysql://bench:bench@localhost/bench?socket=%s", g_socket);
     count_classes(t, "URI with socket=");
 
+    /* no database in the target: every schema but the system ones */
+    snprintf(t, sizeof t, "mariadb://bench:bench@127.0.0.1:%s", g_port);
+    struct dbp_snapshot *all = run(t, 5, false, NULL);
+    size_t in_bench = 0, system = 0;
+    for (size_t i = 0; i < all->indexes.n; i++) {
+        struct dbp_index *ix = all->indexes.items[i];
+        in_bench += strcmp(ix->database, "bench") == 0;
+        system += strcmp(ix->database, "mysql") == 0 || strcmp(ix->database, "sys") == 0 ||
+                  strcasecmp(ix->database, "performance_schema") == 0;
+    }
+    CHECK(in_bench == 13 && system == 0, "all schemas: %zu bench indexes, %zu system ones",
+          in_bench, system);
+    CHECK(find_stmt(all, "FROM `customers` WHERE ID = ?") != NULL, "all schemas: no class");
+    dbp_snapshot_free(all);
+
     /* credentials and socket from ~/.my.cnf [client] */
     char home[600], cnf[620];
     snprintf(home, sizeof home, "%s/home", g_dir);
