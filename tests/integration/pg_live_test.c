@@ -468,6 +468,15 @@ static void test_explain(void)
     dbp_snapshot_free(snap);
     dbp_pg_disconnect(ctx);
 
+    /* a statement of another database: collected (pg_stat_statements is
+     * cluster-wide), never explained in this session */
+    char other_dsn[700];
+    snprintf(other_dsn, sizeof other_dsn, "%s dbname=postgres", dsn);
+    PGconn *other = own_conn_to(other_dsn);
+    PGresult * or = PQexec(other, "SELECT count(*) AS elsewhere FROM pg_class WHERE relpages > 0");
+    PQclear(or);
+    PQfinish(other);
+
     o.top_n = 1000;
     ctx = connect_driver(&o);
     c = ctx;
@@ -482,6 +491,10 @@ static void test_explain(void)
     check(c->n_explain_json >= 5, "the workload's statements explained (%u)", c->n_explain_json);
     check(c->n_explain_tried + c->n_explain_skipped == c->n_stmts, "every statement considered");
     check(c->explain_json_bytes > 500, "EXPLAIN JSON bytes %zu", c->explain_json_bytes);
+    struct dbp_stmt *elsewhere = find_stmt(
+        snap, "postgres", "SELECT count(*) AS elsewhere FROM pg_class WHERE relpages > $1");
+    check(elsewhere && elsewhere->agg.calls >= 1 && elsewhere->plan == NULL,
+          "another database's statement collected, not explained");
 
     /* plans: attached when the plan parser understands them */
     struct dbp_plan *probe = NULL;
