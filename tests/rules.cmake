@@ -6,3 +6,13 @@ add_test(NAME rules/audit-n-plus-one
          COMMAND ${DBPERF_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/data/rules/audit_rules.py
                  $<TARGET_FILE:dbperf> ${CMAKE_CURRENT_BINARY_DIR}/rules-out)
 set_tests_properties(rules/audit-n-plus-one PROPERTIES LABELS "rules;cli")
+
+# duplicate-index against Percona's pt-duplicate-key-checker on a throwaway MariaDB (live
+# MySQL driver): the same indexes to drop, the same ALTER TABLE ... DROP INDEX.
+if(DBPERF_WITH_MYSQL_FOUND)
+  add_test(NAME integration/rules_pt_dupkeys
+           COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/rules_pt_dupkeys.sh
+                   $<TARGET_FILE:dbperf> ${CMAKE_CURRENT_BINARY_DIR}/rules-dupk/server.state)
+  set_tests_properties(integration/rules_pt_dupkeys PROPERTIES
+                       LABELS "integration;rules" TIMEOUT 180 RESOURCE_LOCK mylive)
+endif()

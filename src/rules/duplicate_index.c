@@ -235,6 +235,20 @@ static int run(const struct dbp_snapshot *snap, struct dbp_rule_ctx *ctx, struct
         if (best)
             dups[nd++] = (struct dup){x, best, best_how == 2};
     }
+    /* point each at the index that stays: (a) identical to (a) that is itself a prefix of
+     * (a, b) is served by (a, b) once both go */
+    for (size_t i = 0; i < nd; i++) {
+        for (size_t hops = 0; hops < nd; hops++) {
+            size_t j;
+            for (j = 0; j < nd; j++)
+                if (dups[j].ix == dups[i].keep)
+                    break;
+            if (j == nd || dups[j].keep == dups[i].ix)
+                break;
+            dups[i].keep = dups[j].keep;
+        }
+        dups[i].identical = dups[i].keep->n_columns == dups[i].ix->n_columns;
+    }
     qsort(dups, nd, sizeof *dups, dup_cmp);
     for (size_t i = 0; i < nd; i++)
         emit(ctx, &dups[i]);
@@ -244,7 +258,7 @@ static int run(const struct dbp_snapshot *snap, struct dbp_rule_ctx *ctx, struct
 }
 
 static const struct dbp_param params[] = {
-    {"min_size_bytes", 0, "bytes", "redundant indexes smaller than this are not reported"},
+    {"min_size_bytes", 0, "bytes", "smaller redundant indexes are not reported"},
 };
 
 const struct dbp_rule dbp_rule_duplicate_index = {

@@ -912,13 +912,24 @@ static void t_duplicate_index_identical_pair_and_mongo(void **state)
     /* two plain identical indexes: the less used one goes */
     index_(s, MY, "shop", NULL, "t", "a1", "a", 0, 1 << 20, 50);
     index_(s, MY, "shop", NULL, "t", "a2", "a", 0, 1 << 20, 2);
+    /* identical to an index that is itself a prefix: both point at the longer one */
+    index_(s, MY, "shop", NULL, "u", "b1", "b", 0, 1 << 20, 0);
+    index_(s, MY, "shop", NULL, "u", "b2", "b", 0, 1 << 20, 0);
+    index_(s, MY, "shop", NULL, "u", "b_c", "b,c", 0, 1 << 20, 0);
     /* MongoDB prefix */
     index_(s, MG, "shop", NULL, "orders", "customer_1", "customer", 0, -1, 0);
     index_(s, MG, "shop", NULL, "orders", "customer_1_created_-1", "customer,created DESC", 0,
            -1, 0);
     run_rules(s, NULL);
-    assert_int_equal(count(s, "duplicate-index"), 2);
-    const struct dbp_finding *f = find_object(s, "duplicate-index", "shop.t.a2");
+    assert_int_equal(count(s, "duplicate-index"), 4);
+    const struct dbp_finding *f = find_object(s, "duplicate-index", "shop.u.b1");
+    assert_non_null(f);
+    assert_contains(f->message, "is a left prefix of b_c (b, c)");
+    f = find_object(s, "duplicate-index", "shop.u.b2");
+    assert_non_null(f);
+    assert_contains(f->message, "is a left prefix of b_c (b, c)");
+    assert_null(find_object(s, "duplicate-index", "shop.u.b_c"));
+    f = find_object(s, "duplicate-index", "shop.t.a2");
     assert_non_null(f);
     assert_string_equal(f->suggestion, "ALTER TABLE shop.t DROP INDEX a2;");
     f = find_object(s, "duplicate-index", "shop.orders.customer_1");
