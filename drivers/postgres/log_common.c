@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <dbperf/arena.h>
 #include <dbperf/buf.h>
@@ -47,6 +48,7 @@ struct sess {
     struct sess *lru_prev, *lru_next; /* most recently used at the head */
     /* log_statement line waiting for its duration */
     bool has_stmt;
+    bool stmt_simple; /* from "statement:" (may hold several statements), not "execute" */
     struct dbp_buf stmt;
     struct dbp_buf db;
     struct dbp_buf user;
@@ -264,10 +266,11 @@ static void attach_plan(struct dbp_pglog *L, struct sess *s, struct dbp_stmt *st
     L->st.plans_attached++;
 }
 
-/* Count one execution of text in session s. */
-static void execution(struct dbp_pglog *L, struct sess *s, const char *session, size_t session_len,
-                      const char *db, size_t db_len, const char *user, size_t user_len,
-                      const char *text, size_t len, double ms, int64_t ts)
+/* Count one execution of text in session s (taking its held plan when take_plan). */
+static void execution_one(struct dbp_pglog *L, struct sess *s, const char *session,
+                          size_t session_len, const char *db, size_t db_len, const char *user,
+                          size_t user_len, const char *text, size_t len, double ms, int64_t ts,
+                          bool take_plan)
 {
     /* trim the statement */
     while (len && (*text == ' ' || *text == '\t' || *text == '\n' || *text == '\r')) {
@@ -278,7 +281,7 @@ static void execution(struct dbp_pglog *L, struct sess *s, const char *session, 
                    text[len - 1] == '\r'))
         len--;
     if (len == 0) {
-        if (s)
+        if (s && take_plan)
             s->has_plan = false;
         return;
     }
@@ -292,14 +295,16 @@ static void execution(struct dbp_pglog *L, struct sess *s, const char *session, 
         dbp_snapshot_stmt(L->snap, DBP_ENGINE_POSTGRES, dbz, L->fp.data ? L->fp.data : "",
                           L->fp.len);
     st->source = DBP_SRC_LOG;
-    bool slowest = !st->example || (ms > st->example_ms) || (!st->plan && s && s->has_plan);
+    bool slowest =
+        !st->example || (ms > st->example_ms) || (take_plan && !st->plan && s && s->has_plan);
     dbp_agg_add(&st->agg, ms, -1, -1, ts);
     dbp_stmt_offer_example(L->snap, st, text, len, ms);
     if (!st->user && !unknown_name(user, user_len))
         st->user = dbp_arena_strndup(L->snap->arena, user, user_len);
     L->src->entries++;
     L->st.executions++;
-    attach_plan(L, s, st, slowest);
+    if (take_plan)
+        attach_plan(L, s, st, slowest);
     if (session && session_len) {
         struct dbp_session_event ev = {
             .session = session,
@@ -313,6 +318,158 @@ static void execution(struct dbp_pglog *L, struct sess *s, const char *session, 
     }
 }
 
+static bool ident_byte(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c >= 0x80;
+}
+
+/*
+ * The end of the statement starting at s[i] in a simple-protocol query string:
+ * the index of its top-level ';' or len. Quotes ('...', E'...', "..."),
+ * dollar quotes, comments and parentheses (CREATE RULE ... (a; b)) are
+ * skipped.
+ */
+static size_t stmt_end(const char *s, size_t len, size_t i)
+{
+    int paren = 0;
+    while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == ';' && paren == 0)
+            return i;
+        if (c == '(') {
+            paren++;
+        } else if (c == ')') {
+            if (paren > 0)
+                paren--;
+        } else if (c == '-' && i + 1 < len && s[i + 1] == '-') {
+            const char *nl = memchr(s + i, '\n', len - i);
+            i = nl ? (size_t)(nl - s) : len;
+            continue;
+        } else if (c == '/' && i + 1 < len && s[i + 1] == '*') {
+            int depth = 1;
+            i += 2;
+            while (i < len && depth > 0) {
+                if (s[i] == '/' && i + 1 < len && s[i + 1] == '*') {
+                    depth++;
+                    i += 2;
+                } else if (s[i] == '*' && i + 1 < len && s[i + 1] == '/') {
+                    depth--;
+                    i += 2;
+                } else {
+                    i++;
+                }
+            }
+            continue;
+        } else if (c == '\'' || c == '"') {
+            bool esc = c == '\'' && i > 0 && (s[i - 1] == 'E' || s[i - 1] == 'e') &&
+                       (i < 2 || !ident_byte((unsigned char)s[i - 2]));
+            i++;
+            while (i < len) {
+                if (esc && s[i] == '\\') {
+                    i += 2;
+                    continue;
+                }
+                if ((unsigned char)s[i] == c) {
+                    if (i + 1 < len && (unsigned char)s[i + 1] == c) {
+                        i += 2;
+                        continue;
+                    }
+                    break;
+                }
+                i++;
+            }
+        } else if (c == '$' && (i == 0 || !ident_byte((unsigned char)s[i - 1]))) {
+            size_t k = i + 1;
+            if (k < len && !(s[k] >= '0' && s[k] <= '9')) {
+                while (k < len && ident_byte((unsigned char)s[k]) && s[k] != '$')
+                    k++;
+                if (k < len && s[k] == '$') {
+                    size_t tag = k + 1 - i; /* "$tag$" */
+                    size_t j = k + 1;
+                    for (;;) {
+                        const char *d = j < len ? memchr(s + j, '$', len - j) : NULL;
+                        if (!d) {
+                            j = len;
+                            break;
+                        }
+                        j = (size_t)(d - s);
+                        if (len - j >= tag && memcmp(s + j, s + i, tag) == 0) {
+                            j += tag;
+                            break;
+                        }
+                        j++;
+                    }
+                    i = j;
+                    continue;
+                }
+            }
+        }
+        i++;
+    }
+    return len;
+}
+
+static bool only_space(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+            return false;
+    return true;
+}
+
+/* a case-insensitive search for "BEGIN ATOMIC" (SQL-standard function bodies hold ';') */
+static bool has_begin_atomic(const char *s, size_t n)
+{
+    for (size_t i = 0; i + 12 <= n; i++)
+        if ((s[i] == 'B' || s[i] == 'b') && strncasecmp(s + i, "begin atomic", 12) == 0)
+            return true;
+    return false;
+}
+
+/*
+ * Count the execution of text. A simple-protocol query string may hold
+ * several statements ("BEGIN; UPDATE ...; COMMIT"): the server runs, and
+ * pg_stat_statements counts, each one, but logs one line with one duration.
+ * Each statement is counted; the duration is divided equally among them
+ * (the log says nothing finer) and the held plan goes to the last one.
+ */
+static void execution(struct dbp_pglog *L, struct sess *s, const char *session, size_t session_len,
+                      const char *db, size_t db_len, const char *user, size_t user_len,
+                      const char *text, size_t len, double ms, int64_t ts, bool simple)
+{
+    const char *semi = simple ? memchr(text, ';', len) : NULL;
+    if (!semi || only_space(semi + 1, len - (size_t)(semi - text) - 1) ||
+        has_begin_atomic(text, len)) {
+        execution_one(L, s, session, session_len, db, db_len, user, user_len, text, len, ms, ts,
+                      true);
+        return;
+    }
+    /* the statements: [b, e) pieces that are not blank */
+    size_t n = 0;
+    for (size_t b = 0; b < len;) {
+        size_t e = stmt_end(text, len, b);
+        if (!only_space(text + b, e - b))
+            n++;
+        b = e + 1;
+    }
+    if (n <= 1) {
+        execution_one(L, s, session, session_len, db, db_len, user, user_len, text, len, ms, ts,
+                      true);
+        return;
+    }
+    size_t k = 0;
+    for (size_t b = 0; b < len;) {
+        size_t e = stmt_end(text, len, b);
+        if (!only_space(text + b, e - b)) {
+            k++;
+            execution_one(L, s, session, session_len, db, db_len, user, user_len, text + b, e - b,
+                          ms / (double)n, ts, k == n);
+        }
+        b = e + 1;
+    }
+}
+
 /* Count the session's pending log_statement line with duration ms. */
 static void flush_stmt(struct dbp_pglog *L, struct sess *s, double ms, int64_t ts)
 {
@@ -320,7 +477,7 @@ static void flush_stmt(struct dbp_pglog *L, struct sess *s, double ms, int64_t t
         return;
     s->has_stmt = false;
     execution(L, s, s->key, s->key_len, s->db.data, s->db.len, s->user.data, s->user.len,
-              s->stmt.data, s->stmt.len, ms, ts ? ts : s->stmt_ts);
+              s->stmt.data, s->stmt.len, ms, ts ? ts : s->stmt_ts, s->stmt_simple);
 }
 
 /*
@@ -433,7 +590,7 @@ void dbp_pglog_record(struct dbp_pglog *L, const struct dbp_pglog_rec *r)
         if (s && s->has_stmt)
             flush_stmt(L, s, NAN, 0); /* a log_statement line never completed */
         execution(L, s, r->session, r->session_len, r->db, r->db_len, r->user, r->user_len, text,
-                  tlen, ms, r->ts_us);
+                  tlen, ms, r->ts_us, kind == 1);
         return;
     }
     if (starts(m, n, "statement: ") || starts(m, n, "execute ")) {
@@ -446,7 +603,7 @@ void dbp_pglog_record(struct dbp_pglog *L, const struct dbp_pglog_rec *r)
         if (!s) {
             /* no session key: cannot pair with a duration; count it now */
             execution(L, NULL, NULL, 0, r->db, r->db_len, r->user, r->user_len, text, tlen, NAN,
-                      r->ts_us);
+                      r->ts_us, kind == 1);
             return;
         }
         if (s->has_stmt)
@@ -456,6 +613,7 @@ void dbp_pglog_record(struct dbp_pglog *L, const struct dbp_pglog_rec *r)
         buf_set(&s->user, r->user ? r->user : "", r->user ? r->user_len : 0);
         s->stmt_ts = r->ts_us;
         s->has_stmt = true;
+        s->stmt_simple = kind == 1;
         return;
     }
     if (starts(m, n, "disconnection: ")) {

@@ -367,13 +367,41 @@ int main(int argc, char **argv)
                 char *k = g ? strdup(g) : fixed ? join_key(fixed, strlen(fixed))
                                                 : join_key(sample, sl);
                 free(fixed);
-                struct ent *e = tab_get(&t, k);
-                free(k);
-                e->in_b = true;
-                e->calls_b += n;
-                e->ms_b += ms;
                 peer_ms += ms;
                 peer_calls += n;
+                /*
+                 * pgbadger keeps a query string of several statements ("SELECT 1;
+                 * SELECT 2") as one query; dbperf counts each statement, as the
+                 * server and pg_stat_statements do, with an equal share of the one
+                 * duration logged. Literals are placeholders in the key, so a ';'
+                 * left in it separates statements.
+                 */
+                size_t parts = 1;
+                for (const char *c = k; *c; c++)
+                    parts += *c == ';' && c[1];
+                char *save = k;
+                for (size_t pi = 0; pi < parts; pi++) {
+                    char *semi = parts > 1 ? strchr(k, ';') : NULL;
+                    if (semi)
+                        *semi = '\0';
+                    char *piece = k;
+                    while (*piece == ' ')
+                        piece++;
+                    size_t pl = strlen(piece);
+                    while (pl && piece[pl - 1] == ' ')
+                        piece[--pl] = '\0';
+                    struct ent *e = tab_get(&t, piece);
+                    e->in_b = true;
+                    e->calls_b += n;
+                    e->ms_b += ms / (double)parts;
+                    if (parts > 1)
+                        peer_calls += n;
+                    if (semi)
+                        k = semi + 1;
+                }
+                if (parts > 1)
+                    peer_calls -= n;
+                free(save);
             }
         }
     }

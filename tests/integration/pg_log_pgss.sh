@@ -101,6 +101,10 @@ for i in 1 2 3; do
   "${PSQL[@]}" -f "$DIR/work.sql" >/dev/null 2>"$DIR/psql.err" || true
 done
 grep -q "division by zero" "$DIR/psql.err" || { echo "FAIL: workload error missing" >&2; exit 1; }
+# one simple-protocol query string holding several statements (logged as one line)
+for i in 1 2; do
+  "${PSQL[@]}" -c "SELECT 1 AS a; SELECT 'x;y' AS b; SELECT \$\$;\$\$ AS c, id FROM dbp_items WHERE id = 4" >/dev/null
+done
 "$PGBIN/pgbench" -n -M simple -c 2 -t 15 >/dev/null 2>&1
 "$PGBIN/pgbench" -n -M extended -c 2 -t 15 >/dev/null 2>&1
 cat >"$DIR/prepared.pgb" <<'PGB'

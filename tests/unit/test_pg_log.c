@@ -187,6 +187,33 @@ static void test_stderr_auto_explain_not_counted(void **state)
     run_free(&r);
 }
 
+static void test_multi_statement_query(void **state)
+{
+    (void)state;
+    const char *log =
+        "2024-03-01 10:00:00 UTC [3] LOG:  duration: 3.000 ms  statement: BEGIN; "
+        "SELECT 'a;b' AS x, $q$;$q$ AS y /* ; */ -- ;\n"
+        "\tFROM t; COMMIT;\n"
+        "2024-03-01 10:00:00 UTC [3] LOG:  duration: 1.000 ms  statement: CREATE RULE r AS ON "
+        "INSERT TO t DO ALSO (NOTIFY a; NOTIFY b)\n"
+        "2024-03-01 10:00:00 UTC [3] LOG:  duration: 1.000 ms  statement: SELECT E'\\';' AS z;\n";
+    struct run r;
+    run_fmt(&r, &dbp_pg_stderr_format, log, NULL);
+    assert_int_equal(r.rc, DBP_OK);
+    struct dbp_stmt *b = find(&r, "BEGIN");
+    struct dbp_stmt *s = find(&r, "SELECT 'a;b' AS x, $q$;$q$ AS y /* ; */ -- ;\nFROM t");
+    struct dbp_stmt *c = find(&r, "COMMIT");
+    assert_non_null(b);
+    assert_non_null(s);
+    assert_non_null(c);
+    assert_true(fabs(s->agg.total_ms - 1.0) < 1e-9);
+    assert_non_null(find(&r, "CREATE RULE r AS ON INSERT TO t DO ALSO (NOTIFY a; NOTIFY b)"));
+    assert_non_null(find(&r, "SELECT E'\\';' AS z"));
+    assert_int_equal(total_calls(&r), 5);
+    assert_int_equal(r.src->entries, 5);
+    run_free(&r);
+}
+
 static void test_stderr_given_prefix_and_q(void **state)
 {
     (void)state;
@@ -425,6 +452,7 @@ int main(void)
         cmocka_unit_test(test_stderr_log_statement_pairs),
         cmocka_unit_test(test_stderr_extended_protocol),
         cmocka_unit_test(test_stderr_auto_explain_not_counted),
+        cmocka_unit_test(test_multi_statement_query),
         cmocka_unit_test(test_stderr_given_prefix_and_q),
         cmocka_unit_test(test_stderr_detect_rds_prefix),
         cmocka_unit_test(test_stderr_malformed),
