@@ -23,10 +23,18 @@ set_tests_properties(integration/my_live_server_start PROPERTIES
 set_tests_properties(integration/my_live_server_stop PROPERTIES
                      FIXTURES_CLEANUP mylive LABELS integration TIMEOUT 60 RESOURCE_LOCK mylive)
 # collect first: it checks the workload's counts before the other cases add statements;
+# explain and cli early: the statement history (1000 statements) must still hold the
+# workload's examples;
 # userstat last: it resets performance_schema's index counters
 set(prev)
-foreach(case collect readonly explain errors options drop cut userstat)
-  add_test(NAME integration/my_live_${case} COMMAND my_live_test ${case} ${mylive_state})
+foreach(case collect explain cli readonly errors options drop cut userstat)
+  if(case STREQUAL "cli")
+    add_test(NAME integration/my_live_cli
+             COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/my_live_cli.sh $<TARGET_FILE:dbperf>
+                     ${mylive_state})
+  else()
+    add_test(NAME integration/my_live_${case} COMMAND my_live_test ${case} ${mylive_state})
+  endif()
   set_tests_properties(integration/my_live_${case} PROPERTIES
                        FIXTURES_REQUIRED mylive LABELS integration TIMEOUT 60
                        RESOURCE_LOCK mylive DEPENDS "${prev}")
