@@ -5,18 +5,26 @@
  *
  *   pg_live_test CASE STATE
  *
- * CASE is collect, readonly, explain, hypopg, errors, replica, pre13, or classify
+ * CASE is collect, readonly, explain, hypopg, errors, replica, pre13, midresult,
+ * or classify
  * (statement texts, no server). STATE is the file the
  * fixture wrote (DSN=...). The expected numbers come from the server itself,
  * read through a separate libpq connection, or from the workload's own
  * counts. Exit 0 when every check holds, 1 otherwise (never skipped).
  */
+#include <arpa/inet.h>
 #include <math.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <libpq-fe.h>
 
@@ -773,6 +781,139 @@ static void test_errors(void)
     dbp_pg_disconnect(NULL);
 }
 
+/* ---- a server that drops the connection in the middle of a result -------- */
+
+/*
+ * A TCP proxy in a child process: it forwards one client to the server and,
+ * once the client sent the pg_stat_statements query (its "AS total_ms"), lets only cut_after
+ * more bytes of the server's answer through before closing both sides. Returns
+ * the child's pid; *port_out is where it listens.
+ */
+static pid_t start_cutting_proxy(int server_port, size_t cut_after, int *port_out)
+{
+    int ls = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {0};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = 0;
+    socklen_t al = sizeof a;
+    if (ls < 0 || bind(ls, (struct sockaddr *)&a, sizeof a) != 0 || listen(ls, 1) != 0 ||
+        getsockname(ls, (struct sockaddr *)&a, &al) != 0) {
+        perror("proxy");
+        exit(1);
+    }
+    *port_out = ntohs(a.sin_port);
+    pid_t pid = fork();
+    if (pid != 0) {
+        close(ls);
+        return pid;
+    }
+    int cl = accept(ls, NULL, NULL);
+    int sv = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in s = {0};
+    s.sin_family = AF_INET;
+    s.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    s.sin_port = htons((unsigned short)server_port);
+    if (cl < 0 || sv < 0 || connect(sv, (struct sockaddr *)&s, sizeof s) != 0)
+        _exit(1);
+    bool armed = false;
+    size_t passed = 0;
+    char buf[8192];
+    char tail[64] = ""; /* the end of the previous chunk, for a match across chunks */
+    for (;;) {
+        struct pollfd p[2] = {{cl, POLLIN, 0}, {sv, POLLIN, 0}};
+        if (poll(p, 2, 10000) <= 0)
+            break;
+        if (p[0].revents) {
+            ssize_t n = read(cl, buf, sizeof buf - 1);
+            if (n <= 0)
+                break;
+            buf[n] = '\0';
+            char joined[sizeof tail + sizeof buf];
+            size_t tl = strlen(tail);
+            memcpy(joined, tail, tl);
+            memcpy(joined + tl, buf, (size_t)n + 1);
+            for (size_t i = 0; i + 11 <= tl + (size_t)n; i++)
+                if (memcmp(joined + i, "AS total_ms", 11) == 0)
+                    armed = true;
+            size_t keep = (size_t)n < sizeof tail - 1 ? (size_t)n : sizeof tail - 1;
+            memcpy(tail, buf + n - keep, keep);
+            tail[keep] = '\0';
+            if (write(sv, buf, (size_t)n) != n)
+                break;
+        }
+        if (p[1].revents) {
+            ssize_t n = read(sv, buf, sizeof buf);
+            if (n <= 0)
+                break;
+            size_t w = (size_t)n;
+            if (armed && passed + w > cut_after)
+                w = cut_after - passed;
+            if (w > 0 && write(cl, buf, w) != (ssize_t)w)
+                break;
+            passed += armed ? w : 0;
+            if (armed && passed >= cut_after)
+                break; /* the server "drops" the connection mid-result */
+        }
+    }
+    close(cl);
+    close(sv);
+    _exit(0);
+}
+
+static void test_midresult(void)
+{
+    if (!port[0]) {
+        fprintf(stderr, "midresult needs the fixture's own server (PORT)\n");
+        failures++;
+        return;
+    }
+    /* enough statements that the answer is long: 150 distinct classes (IN
+     * lists of 1 to 150 constants), about 56 kB of text */
+    PGconn *own = own_conn();
+    for (int i = 1; i <= 150; i++) {
+        struct dbp_buf q = {0};
+        dbp_buf_puts(&q, "SELECT id FROM countries WHERE id IN (0");
+        for (int k = 1; k < i; k++)
+            dbp_buf_printf(&q, ", %d", k);
+        dbp_buf_puts(&q, ")");
+        PGresult *r = PQexec(own, q.data);
+        PQclear(r);
+        dbp_buf_free(&q);
+    }
+    PQfinish(own);
+    static const size_t cuts[] = {1, 700, 9000};
+    for (size_t k = 0; k < sizeof cuts / sizeof cuts[0]; k++) {
+        int pport = 0;
+        pid_t pid = start_cutting_proxy(atoi(port), cuts[k], &pport);
+        char target[200];
+        snprintf(
+            target, sizeof target,
+            "host=127.0.0.1 port=%d user=postgres password=s3cretpw dbname=bench sslmode=disable",
+            pport);
+        struct dbp_conn_opts o = default_opts();
+        o.target = target;
+        void *ctx = connect_driver(&o);
+        struct dbp_snapshot *snap = dbp_snapshot_new();
+        struct dbp_error e = {0};
+        int rc = dbp_pg_collect(ctx, snap, NULL, &e);
+        fprintf(stderr, "cut after %zu bytes: %s\n", cuts[k], e.message);
+        check(rc == DBP_ERR_CONNECT, "cut after %zu bytes: DBP_ERR_CONNECT (%d)", cuts[k], rc);
+        check(strstr(e.message, "stat_statements.sql") && strstr(e.message, "lost") &&
+                  strstr(e.message, "127.0.0.1") && !strstr(e.message, "s3cretpw") &&
+                  !strchr(e.message, '\n'),
+              "cut after %zu bytes: one clear line naming the query and the server", cuts[k]);
+        check(snap->indexes.n == 0, "nothing half-read is kept as indexes");
+        rc = dbp_pg_explain(ctx, snap, &e);
+        check(rc == DBP_OK || rc == DBP_ERR_CONNECT, "explain after the drop: no crash");
+        dbp_snapshot_free(snap);
+        dbp_pg_disconnect(ctx);
+        int status = 0;
+        kill(pid, SIGTERM);
+        waitpid(pid, &status, 0);
+    }
+}
+
 /* ---- pg_stat_statements before 1.8 -------------------------------------- */
 
 /*
@@ -960,8 +1101,9 @@ static void test_replica(void)
 int main(int argc, char **argv)
 {
     if (argc != 3) {
-        fprintf(stderr, "usage: pg_live_test "
-                        "collect|readonly|explain|hypopg|errors|replica|pre13|classify STATE\n");
+        fprintf(stderr,
+                "usage: pg_live_test "
+                "collect|readonly|explain|hypopg|errors|replica|pre13|midresult|classify STATE\n");
         return 2;
     }
     const char *t = argv[1];
@@ -985,6 +1127,8 @@ int main(int argc, char **argv)
         test_replica();
     else if (strcmp(t, "pre13") == 0)
         test_pre13();
+    else if (strcmp(t, "midresult") == 0)
+        test_midresult();
     else {
         fprintf(stderr, "unknown case %s\n", t);
         return 2;
