@@ -803,6 +803,15 @@ static void fp_pt(unsigned flags, const unsigned char *s, size_t n, struct dbp_b
             size_t b = p.i, a = p.i;
             while (b < n && IS(s[b], C_IDENT))
                 b++;
+            if (b == p.i) { /* ".5e" then letters: the dot is punctuation */
+                pt_not_lit(&p);
+                pt_sep(&p, c);
+                put(o, (char)c);
+                p.i++;
+                p.prev = T_PUNCT;
+                p.prev_expr = 1;
+                continue;
+            }
             pt_not_lit(&p);
             pt_sep(&p, c);
             if (!(flags & DBP_FP_MATCH_EMBEDDED_NUMBERS)) {
@@ -855,8 +864,10 @@ size_t dbp_fingerprint_ex(enum dbp_fp_style style, unsigned flags, const char *s
                           struct dbp_buf *out)
 {
     dbp_buf_clear(out);
-    if (sql == NULL)
+    if (sql == NULL) {
+        sql = "";
         len = 0;
+    }
     if (style == DBP_FP_PGSS)
         fp_pgss(flags, (const unsigned char *)sql, len, out);
     else
@@ -1017,6 +1028,10 @@ static enum pgtok pg_token(const unsigned char *s, size_t n, size_t i, size_t *e
         j = i;
         while (j < n && IS(s[j], C_IDENT))
             j++;
+        if (j == i) { /* ".5e" then letters: the dot alone */
+            *end = i + 1;
+            return P_OP;
+        }
         *end = j;
         return P_IDENT;
     }
@@ -1407,7 +1422,7 @@ static void fp_pgss(unsigned flags, const unsigned char *s, size_t n, struct dbp
 
     /* numbering continues after the highest $n in the text */
     int maxparam = 0;
-    if (memchr(s + a, '$', n - a)) {
+    if (n > a && memchr(s + a, '$', n - a)) {
         for (size_t i = a; i < n; i = e) {
             if (pg_token(s, n, i, &e) == P_PARAM) {
                 unsigned long v = 0;
