@@ -142,8 +142,7 @@ static int set_param(struct dbp_my_target *t, const char *k, size_t kn, const ch
                          (int)(kn > 40 ? 40 : kn), k);
 }
 
-static int parse_uri(const char *target, const char *rest, struct dbp_my_target *t,
-                     struct dbp_error *err)
+static int parse_uri(const char *rest, struct dbp_my_target *t, struct dbp_error *err)
 {
     bool bad = false;
     const char *auth_end = rest + strcspn(rest, "/?");
@@ -168,8 +167,7 @@ static int parse_uri(const char *target, const char *rest, struct dbp_my_target 
     if (*hp == '[') {
         const char *close = memchr(hp, ']', (size_t)(auth_end - hp));
         if (!close)
-            return dbp_error_set(err, DBP_ERR_USAGE, "unterminated [ in the host of %s",
-                                 dbp_engine_name(DBP_ENGINE_MYSQL));
+            return dbp_error_set(err, DBP_ERR_USAGE, "unterminated [ in the host");
         t->host = dup_part(hp + 1, (size_t)(close - hp - 1), false, &bad);
         if (close + 1 < auth_end) {
             if (close[1] != ':')
@@ -221,7 +219,6 @@ static int parse_uri(const char *target, const char *rest, struct dbp_my_target 
                 p++;
         }
     }
-    (void)target;
     return DBP_OK;
 }
 
@@ -266,7 +263,7 @@ int dbp_my_target_parse(const char *target, struct dbp_my_target *t, struct dbp_
     const char *rest = uri_rest(target);
     int rc;
     if (rest) {
-        rc = parse_uri(target, rest, t, err);
+        rc = parse_uri(rest, t, err);
     } else {
         bool has_socket;
         rc = parse_kv(target, t, &has_socket, err);

@@ -387,6 +387,13 @@ struct scan_row {
     int64_t rows_fetched;
 };
 
+static int scan_cmp(const void *a, const void *b)
+{
+    const struct scan_row *x = a, *y = b;
+    int d = strcmp(x->schema, y->schema);
+    return d ? d : strcmp(x->table, y->table);
+}
+
 int dbp_my_collect_indexes(struct dbp_my_live *c, struct dbp_snapshot *snap, int64_t since_us,
                            int ps_state, struct dbp_error *err)
 {
@@ -500,6 +507,9 @@ int dbp_my_collect_indexes(struct dbp_my_live *c, struct dbp_snapshot *snap, int
                     v[i].ix->scans = 0;
     }
 
+    if (n_scans)
+        qsort(scans, n_scans, sizeof *scans, scan_cmp);
+
     /* ---- MariaDB / Percona user statistics */
     {
         struct dbp_error e2 = {0};
@@ -581,9 +591,11 @@ int dbp_my_collect_indexes(struct dbp_my_live *c, struct dbp_snapshot *snap, int
         t->size_bytes = row[3] ? (int64_t)dbp_my_f64(row[3]) : -1;
         if (row[4] && strcasestr(row[4], "partitioned"))
             t->flags |= DBP_TBL_PARTITIONED;
-        for (size_t i = 0; i < n_scans; i++)
-            if (strcmp(scans[i].schema, row[0]) == 0 && strcmp(scans[i].table, row[1]) == 0)
-                t->seq_rows_read = scans[i].rows_fetched;
+        struct scan_row key = {row[0], row[1], 0};
+        const struct scan_row *sr =
+            n_scans ? bsearch(&key, scans, n_scans, sizeof *scans, scan_cmp) : NULL;
+        if (sr)
+            t->seq_rows_read = sr->rows_fetched;
         if (t->seq_rows_read < 0 && ps_state == 1)
             t->seq_rows_read = 0;
     }
