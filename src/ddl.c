@@ -206,6 +206,51 @@ const char *dbp_ddl_columns(struct dbp_arena *a, const struct dbp_index *ix)
     return finish(a, &b);
 }
 
+const char **dbp_ddl_key_parts(struct dbp_arena *a, const struct dbp_index *ix)
+{
+    const char **out = dbp_arena_alloc(a, (ix->n_columns + 1) * sizeof *out);
+    for (size_t i = 0; i < ix->n_columns; i++)
+        out[i] = ix->columns[i];
+    const char *d = ix->definition;
+    if (ix->engine != DBP_ENGINE_POSTGRES || !d || strncasecmp(d, "CREATE ", 7) != 0)
+        return out;
+    /* CREATE [UNIQUE] INDEX name ON [ONLY] rel USING method (k1, k2, ...) [INCLUDE ...] */
+    const char *u = strstr(d, " USING ");
+    const char *p = u ? strchr(u, '(') : NULL;
+    if (!p)
+        return out;
+    const char **parts = dbp_arena_alloc(a, (ix->n_columns + 1) * sizeof *parts);
+    size_t n = 0;
+    int depth = 0;
+    char quote = 0;
+    const char *start = p + 1;
+    for (p = p + 1; *p; p++) {
+        if (quote) {
+            if (*p == quote)
+                quote = 0;
+            continue;
+        }
+        if (*p == '"' || *p == '\'') {
+            quote = *p;
+        } else if (*p == '(') {
+            depth++;
+        } else if ((*p == ',' && depth == 0) || (*p == ')' && depth-- == 0)) {
+            const char *e = p;
+            while (start < e && *start == ' ')
+                start++;
+            while (e > start && e[-1] == ' ')
+                e--;
+            if (n == ix->n_columns)
+                return out; /* more keys than columns: not what we thought */
+            parts[n++] = dbp_arena_strndup(a, start, (size_t)(e - start));
+            start = p + 1;
+            if (*p == ')')
+                break;
+        }
+    }
+    return n == ix->n_columns && *p == ')' ? parts : out;
+}
+
 static int same_opt(const char *x, const char *y)
 {
     return !x || !y || strcmp(x, y) == 0;

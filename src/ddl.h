@@ -44,6 +44,15 @@ const char *dbp_ddl_index_object(struct dbp_arena *a, const struct dbp_index *ix
 const char *dbp_ddl_columns(struct dbp_arena *a, const struct dbp_index *ix);
 
 /*
+ * The key entries of ix as its definition writes them -- for PostgreSQL with operator
+ * class, collation and ordering ("s text_pattern_ops", "a COLLATE \"C\"", "b DESC"),
+ * which ix->columns (pg_get_indexdef of one column) leave out -- so that two indexes
+ * compare by what they can serve. Falls back to ix->columns when there is no definition
+ * to read or it does not list n_columns keys. An arena array of ix->n_columns strings.
+ */
+const char **dbp_ddl_key_parts(struct dbp_arena *a, const struct dbp_index *ix);
+
+/*
  * 1 if relation (database, schema, table) of engine e names t. A NULL
  * database or schema on either side matches anything; for MySQL and MongoDB
  * the plan's "schema" is the database, so schema is compared with

@@ -16,3 +16,13 @@ if(DBPERF_WITH_MYSQL_FOUND)
   set_tests_properties(integration/rules_pt_dupkeys PROPERTIES
                        LABELS "integration;rules" TIMEOUT 180 RESOURCE_LOCK mylive)
 endif()
+
+# unused-index and duplicate-index against PostgreSQL's catalogs (the wiki's index
+# maintenance queries) on the throwaway PostgreSQL of the pg_live tests (live driver).
+if(DBPERF_WITH_PG_FOUND)
+  add_test(NAME integration/rules_pg_catalog
+           COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/rules_pg_catalog.sh
+                   $<TARGET_FILE:dbperf> ${CMAKE_CURRENT_BINARY_DIR}/rules-pgcat/server.state)
+  set_tests_properties(integration/rules_pg_catalog PROPERTIES
+                       LABELS "integration;rules" TIMEOUT 240 RESOURCE_LOCK pglive)
+endif()

@@ -93,7 +93,8 @@ static int keep_before(const struct dbp_index *x, const struct dbp_index *y)
  * How y provides x: 2 identical keys (and y is the one to keep), 1 x is a
  * left prefix of y, 0 not at all.
  */
-static int provides(const struct dbp_index *y, const struct dbp_index *x)
+static int provides(const struct dbp_index *y, const char **yk, const struct dbp_index *x,
+                    const char **xk)
 {
     if (x == y || x->engine != y->engine || !eq_opt(cluster_of(x), cluster_of(y)) ||
         !dbp_ddl_same_index_relation(x, y))
@@ -107,7 +108,7 @@ static int provides(const struct dbp_index *y, const struct dbp_index *x)
     if (x->n_columns == 0 || x->n_columns > y->n_columns)
         return 0;
     for (size_t i = 0; i < x->n_columns; i++)
-        if (!same_key(x->columns[i], y->columns[i]))
+        if (!same_key(xk[i], yk[i]))
             return 0;
     if (x->n_columns == y->n_columns)
         return keep_before(y, x) ? 2 : 0;
@@ -214,6 +215,10 @@ static int run(const struct dbp_snapshot *snap, struct dbp_rule_ctx *ctx, struct
         else if ((ixs[k]->flags & DBP_IDX_REPLICA) && !(ix->flags & DBP_IDX_REPLICA))
             ixs[k] = ix;
     }
+    /* keys with their operator classes, collations and orderings where the engine says */
+    const char ***keys = dbp_xcalloc(n + 1, sizeof *keys);
+    for (size_t i = 0; i < n; i++)
+        keys[i] = dbp_ddl_key_parts(dbp_rule_snapshot(ctx)->arena, ixs[i]);
     struct dup *dups = dbp_xcalloc(n + 1, sizeof *dups);
     size_t nd = 0;
     for (size_t i = 0; i < n; i++) {
@@ -223,7 +228,7 @@ static int run(const struct dbp_snapshot *snap, struct dbp_rule_ctx *ctx, struct
         const struct dbp_index *best = NULL;
         int best_how = 0;
         for (size_t j = 0; j < n; j++) {
-            int how = provides(ixs[j], x);
+            int how = provides(ixs[j], keys[j], x, keys[i]);
             if (!how)
                 continue;
             /* identical beats prefix; then the stronger / more used keeper */
@@ -253,6 +258,7 @@ static int run(const struct dbp_snapshot *snap, struct dbp_rule_ctx *ctx, struct
     for (size_t i = 0; i < nd; i++)
         emit(ctx, &dups[i]);
     free(dups);
+    free(keys);
     free(ixs);
     return 0;
 }

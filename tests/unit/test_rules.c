@@ -879,13 +879,31 @@ static void t_duplicate_index(void **state)
     struct dbp_index *p2 =
         index_(s, PG, "shop", "public", "t", "t_h_i_closed", "h,i", DBP_IDX_PARTIAL, 1 << 20, 0);
     p2->predicate = "NOT open";
+    /* the same column with another operator class is another index (PostgreSQL's
+     * per-column definitions leave it out: the definition says it) */
+    struct dbp_index *o1 = index_(s, PG, "shop", "public", "t", "t_s", "s", 0, 1 << 20, 0);
+    o1->definition = "CREATE INDEX t_s ON public.t USING btree (s)";
+    struct dbp_index *o2 = index_(s, PG, "shop", "public", "t", "t_s_pattern", "s", 0, 1 << 20, 0);
+    o2->definition = "CREATE INDEX t_s_pattern ON public.t USING btree (s text_pattern_ops)";
+    struct dbp_index *o3 = index_(s, PG, "shop", "public", "t", "t_s_c", "s", 0, 1 << 20, 0);
+    o3->definition = "CREATE INDEX t_s_c ON public.t USING btree (s COLLATE \"C\")";
+    struct dbp_index *o4 =
+        index_(s, PG, "shop", "public", "t", "t_s_x", "s,x", 0, 2 << 20, 0);
+    o4->definition = "CREATE INDEX t_s_x ON public.t USING btree (s, lower((x)::text)) "
+                     "INCLUDE (y) WHERE (a, b) IS NOT NULL";
+    o4->columns[1] = "lower((x)::text)";
+    o4->predicate = NULL;
     /* the same index read from a replica is one index */
     struct dbp_index *r = index_(s, PG, "shop", "public", "t", "t_a", "a", DBP_IDX_REPLICA,
                                  40LL << 20, 0);
     r->instance = "db2:5432";
     r->cluster = "db1:5432";
     run_rules(s, NULL);
-    assert_int_equal(count(s, "duplicate-index"), 3);
+    assert_int_equal(count(s, "duplicate-index"), 4);
+    assert_null(find_object(s, "duplicate-index", "public.t.t_s_pattern"));
+    assert_null(find_object(s, "duplicate-index", "public.t.t_s_c"));
+    assert_contains(find_object(s, "duplicate-index", "public.t.t_s")->message,
+                    "left prefix of t_s_x");
     const struct dbp_finding *f = nth(s, "duplicate-index", 0);
     assert_string_equal(f->object, "public.t.t_a"); /* the largest first */
     assert_contains(f->message, "(a) is a left prefix of t_a_b (a, b): 40 MB wasted");
@@ -1057,6 +1075,20 @@ static void t_ddl_quoting_and_formats(void **state)
 {
     (void)state;
     struct dbp_arena *a = dbp_arena_new();
+    {
+        const char *cols[] = {"s", "x", "y"};
+        struct dbp_index ix = {.engine = PG, .columns = cols, .n_columns = 3};
+        ix.definition = "CREATE UNIQUE INDEX \"a,b\" ON ONLY public.t USING btree (s "
+                        "text_pattern_ops, (x || ','), y DESC NULLS LAST) INCLUDE (z)";
+        const char **k = dbp_ddl_key_parts(a, &ix);
+        assert_string_equal(k[0], "s text_pattern_ops");
+        assert_string_equal(k[1], "(x || ',')");
+        assert_string_equal(k[2], "y DESC NULLS LAST");
+        ix.n_columns = 2; /* does not match: the columns */
+        k = dbp_ddl_key_parts(a, &ix);
+        assert_string_equal(k[0], "s");
+        assert_string_equal(k[1], "x");
+    }
     assert_string_equal(dbp_ddl_ident(a, PG, "orders"), "orders");
     assert_string_equal(dbp_ddl_ident(a, PG, "Orders"), "\"Orders\"");
     assert_string_equal(dbp_ddl_ident(a, PG, "user"), "\"user\"");
