@@ -25,9 +25,9 @@ set_tests_properties(integration/my_live_server_stop PROPERTIES
 # collect first: it checks the workload's counts before the other cases add statements;
 # explain and cli early: the statement history (1000 statements) must still hold the
 # workload's examples;
-# userstat last: it resets performance_schema's index counters
+# userstat and nohistory last: they reset performance_schema's index counters and history
 set(prev)
-foreach(case collect explain cli readonly errors options drop cut userstat)
+foreach(case collect explain cli readonly errors options drop cut userstat nohistory)
   if(case STREQUAL "cli")
     add_test(NAME integration/my_live_cli
              COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/my_live_cli.sh $<TARGET_FILE:dbperf>

@@ -4,6 +4,7 @@
  * with sql/test/my_problems.sql.
  *
  *   my_live_test CASE STATE    CASE: collect readonly explain errors options drop cut userstat
+ *                                    nohistory
  *
  * Every expectation comes from the server itself (a second, independent
  * connection reads performance_schema and information_schema) or from the
@@ -877,10 +878,39 @@ static void case_userstat(void)
     mysql_close(m);
 }
 
+/* ---- nohistory: no example statement left: not explained, and said so ---- */
+
+static void case_nohistory(void)
+{
+    MYSQL *m = checker();
+    if (mysql_query(m, "TRUNCATE TABLE performance_schema.events_statements_history_long")) {
+        fprintf(stderr, "my_live_test: truncate: %s\n", mysql_error(m));
+        exit(1);
+    }
+    void *ctx = NULL;
+    struct dbp_snapshot *snap = run(target_tcp(), 20, true, &ctx);
+    struct dbp_my_live *c = ctx;
+    struct dbp_stmt *scan = find_stmt(snap, "FROM EVENTS WHERE `kind` = ?");
+    CHECK(scan && !scan->plan, "the scan has a plan without an example");
+    CHECK(c->examples_missing >= 6, "%zu classes without an example", c->examples_missing);
+    bool said = false;
+    for (size_t i = 0; scan && scan->engine_id_text && i < snap->diags.n; i++) {
+        const char *d = snap->diags.items[i];
+        if (strstr(d, scan->engine_id_text) && strstr(d, "no example statement") &&
+            strstr(d, "30 of 30 executions used no index") && strstr(d, "127.0.0.1") &&
+            !strstr(d, ":bench@"))
+            said = true;
+    }
+    CHECK(said, "no diagnostic for the scan's missing example (%zu diagnostics)", snap->diags.n);
+    dbp_my_driver.disconnect(ctx);
+    dbp_snapshot_free(snap);
+    mysql_close(m);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
-        fprintf(stderr, "usage: my_live_test collect|readonly|explain|errors|options|drop|cut|userstat STATE\n");
+        fprintf(stderr, "usage: my_live_test collect|readonly|explain|errors|options|drop|cut|userstat|nohistory STATE\n");
         return 2;
     }
     read_state(argv[2]);
@@ -901,6 +931,8 @@ int main(int argc, char **argv)
         case_cut();
     else if (strcmp(c, "userstat") == 0)
         case_userstat();
+    else if (strcmp(c, "nohistory") == 0)
+        case_nohistory();
     else {
         fprintf(stderr, "my_live_test: unknown case %s\n", c);
         return 2;
