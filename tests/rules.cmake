@@ -7,13 +7,13 @@ add_test(NAME rules/audit-n-plus-one
                  $<TARGET_FILE:dbperf> ${CMAKE_CURRENT_BINARY_DIR}/rules-out)
 set_tests_properties(rules/audit-n-plus-one PROPERTIES LABELS "rules;cli")
 
-# duplicate-index against Percona's pt-duplicate-key-checker on a throwaway MariaDB (live
-# MySQL driver): the same indexes to drop, the same ALTER TABLE ... DROP INDEX.
+# unused-index against MariaDB's sys.schema_unused_indexes, duplicate-index against Percona's
+# pt-duplicate-key-checker, on a throwaway MariaDB through the live MySQL driver.
 if(DBPERF_WITH_MYSQL_FOUND)
-  add_test(NAME integration/rules_pt_dupkeys
-           COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/rules_pt_dupkeys.sh
-                   $<TARGET_FILE:dbperf> ${CMAKE_CURRENT_BINARY_DIR}/rules-dupk/server.state)
-  set_tests_properties(integration/rules_pt_dupkeys PROPERTIES
+  add_test(NAME integration/rules_my_peers
+           COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/rules_my_peers.sh
+                   $<TARGET_FILE:dbperf> ${CMAKE_CURRENT_BINARY_DIR}/rules-mypeers/server.state)
+  set_tests_properties(integration/rules_my_peers PROPERTIES
                        LABELS "integration;rules" TIMEOUT 180 RESOURCE_LOCK mylive)
 endif()
 

@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
-# rules_pt_dupkeys.sh -- duplicate-index against pt-duplicate-key-checker on a live MariaDB.
+# rules_my_peers.sh -- unused-index and duplicate-index against their peers on a live MariaDB.
 #
-#   rules_pt_dupkeys.sh DBPERF STATE
+#   rules_my_peers.sh DBPERF STATE
 #
-# Starts a throwaway MariaDB (tests/integration/my_live_server.sh, state file STATE), creates
+# Starts a throwaway MariaDB (tests/integration/my_live_server.sh, state file STATE; it loads
+# sql/test/my_problems.sql and runs its workload). First the unused indexes of its `bench`
+# database: MariaDB's sys.schema_unused_indexes (performance_schema counters, primary keys
+# left out) must list exactly the indexes dbperf's unused-index reports apart from PRIMARY,
+# and dbperf must offer a DROP for none of those that back a unique key or a foreign key.
+# Then it creates
 # a database `dupk` with identical, left-prefix, unique, fulltext and non-redundant keys, and
 # compares the indexes Percona's pt-duplicate-key-checker would drop with the indexes dbperf's
 # duplicate-index rule reports (through the live MySQL driver): the two sets must be equal and
 # non-empty, and every dbperf suggestion must be the ALTER TABLE ... DROP INDEX of its index.
 # The server is stopped on exit. A server that cannot be started is a failure, never a skip.
 set -euo pipefail
-DBPERF=${1:?usage: rules_pt_dupkeys.sh DBPERF STATE}
-STATE=${2:?usage: rules_pt_dupkeys.sh DBPERF STATE}
+DBPERF=${1:?usage: rules_my_peers.sh DBPERF STATE}
+STATE=${2:?usage: rules_my_peers.sh DBPERF STATE}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 WORK=$(mktemp -d /tmp/dbprules.XXXXXX)
 cleanup() { "$ROOT/tests/integration/my_live_server.sh" stop "$STATE" || true; rm -rf "$WORK"; }
@@ -21,6 +26,39 @@ trap cleanup EXIT
 PORT=$(sed -n 's/^PORT=//p' "$STATE")
 SOCK=$(sed -n 's/^SOCKET=//p' "$STATE")
 
+# -- unused-index vs sys.schema_unused_indexes --------------------------------------------
+printf '[rule.unused-index]\nmin_coverage_days = 0\nmin_size_bytes = 0\n' > "$WORK/unused.conf"
+"$DBPERF" audit --format json --config "$WORK/unused.conf" \
+    "mysql://bench:bench@127.0.0.1:$PORT/bench" > "$WORK/unused.json"
+mysql -S "$SOCK" -uroot -N -B -e "SELECT CONCAT(object_schema, '.', object_name, '.', index_name)
+    FROM sys.schema_unused_indexes WHERE object_schema = 'bench'" > "$WORK/sys_unused.txt"
+mysql -S "$SOCK" -uroot -N -B -e "SELECT DISTINCT CONCAT(s.table_schema, '.', s.table_name, '.',
+    s.index_name) FROM information_schema.statistics s WHERE s.table_schema = 'bench' AND
+    (s.non_unique = 0 OR EXISTS (SELECT 1 FROM information_schema.key_column_usage k
+     WHERE k.table_schema = s.table_schema AND k.table_name = s.table_name
+       AND k.column_name = s.column_name AND k.referenced_table_name IS NOT NULL
+       AND s.seq_in_index = 1))" > "$WORK/protected.txt"
+python3 - "$WORK/unused.json" "$WORK/sys_unused.txt" "$WORK/protected.txt" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+peer = {l.strip() for l in open(sys.argv[2]) if l.strip()}
+protected = {l.strip() for l in open(sys.argv[3]) if l.strip()}
+ours = {f["object"]: f for f in d["findings"] if f["rule"] == "unused-index"}
+names = {o for o in ours if not o.endswith(".PRIMARY")}
+print("sys.schema_unused_indexes:", sorted(peer))
+print("dbperf unused-index:      ", sorted(names))
+ok = bool(peer) and peer == names
+if not ok:
+    print("FAIL: only sys:", sorted(peer - names), "only dbperf:", sorted(names - peer))
+for o, f in ours.items():
+    if (o in protected or o.endswith(".PRIMARY")) and f.get("suggestion"):
+        print("FAIL:", o, "backs a unique key or a foreign key but has a DROP"); ok = False
+    if o not in protected and not o.endswith(".PRIMARY") and not f.get("suggestion"):
+        print("FAIL:", o, "is droppable but has no DROP"); ok = False
+sys.exit(0 if ok else 1)
+PY
+
+# -- duplicate-index vs pt-duplicate-key-checker -------------------------------------------
 mysql -S "$SOCK" -uroot <<'SQL'
 CREATE DATABASE dupk;
 USE dupk;
