@@ -252,12 +252,37 @@ static bool ident_char(char ch)
     return isalnum((unsigned char)ch) || ch == '_' || ch == '$';
 }
 
-enum dbp_pg_stmt_kind dbp_pg_classify(const char *sql, int *max_param, bool *single)
+/* What one pass over a statement text finds. */
+struct scan_out {
+    enum dbp_pg_stmt_kind kind;
+    int max_param;
+    bool single;
+    struct dbp_buf *calls; /* NULL, or receives {"f","g"} of names called f(...) */
+    size_t n_calls;
+    bool quoted_call; /* a "Quoted"(...) or odd$name(...) call: not collected */
+};
+
+static void add_call(struct scan_out *o, const char *w, size_t n)
 {
-    enum dbp_pg_stmt_kind kind = DBP_PG_STMT_OTHER;
+    if (!o->calls)
+        return;
+    if (memchr(w, '$', n)) { /* unusual name: treat as unknown */
+        o->quoted_call = true;
+        return;
+    }
+    dbp_buf_puts(o->calls, o->n_calls ? ",\"" : "{\"");
+    for (size_t i = 0; i < n; i++)
+        dbp_buf_putc(o->calls, (char)tolower((unsigned char)w[i]));
+    dbp_buf_putc(o->calls, '"');
+    o->n_calls++;
+}
+
+static void scan(const char *sql, struct scan_out *o)
+{
     bool first = true, with = false, with_dml = false;
-    *max_param = 0;
-    *single = true;
+    o->kind = DBP_PG_STMT_OTHER;
+    o->max_param = 0;
+    o->single = true;
     const char *p = sql;
     for (;;) {
         p = skip_blank(p);
@@ -286,11 +311,13 @@ enum dbp_pg_stmt_kind dbp_pg_classify(const char *sql, int *max_param, bool *sin
                 p += (*p == '"') ? 2 : 1;
             if (*p)
                 p++;
+            if (*skip_blank(p) == '(')
+                o->quoted_call = true;
             first = false;
         } else if (ch == '$' && isdigit((unsigned char)p[1])) {
             long n = strtol(p + 1, (char **)&p, 10);
-            if (n > *max_param && n < 65536)
-                *max_param = (int)n;
+            if (n > o->max_param && n < 65536)
+                o->max_param = (int)n;
         } else if (ch == '$') {
             /* dollar quote $tag$ ... $tag$ */
             const char *q = p + 1;
@@ -310,7 +337,7 @@ enum dbp_pg_stmt_kind dbp_pg_classify(const char *sql, int *max_param, bool *sin
             while (*rest == ';')
                 rest = skip_blank(rest + 1);
             if (*rest)
-                *single = false;
+                o->single = false;
             p = rest;
         } else if (isalpha((unsigned char)ch) || ch == '_') {
             const char *w = p;
@@ -319,10 +346,10 @@ enum dbp_pg_stmt_kind dbp_pg_classify(const char *sql, int *max_param, bool *sin
             size_t n = (size_t)(p - w);
             if (first) {
                 if (word_is(w, n, "select") || word_is(w, n, "values") || word_is(w, n, "table"))
-                    kind = DBP_PG_STMT_SELECT;
+                    o->kind = DBP_PG_STMT_SELECT;
                 else if (word_is(w, n, "insert") || word_is(w, n, "update") ||
                          word_is(w, n, "delete"))
-                    kind = DBP_PG_STMT_DML;
+                    o->kind = DBP_PG_STMT_DML;
                 else if (word_is(w, n, "with"))
                     with = true;
                 first = false;
@@ -330,6 +357,8 @@ enum dbp_pg_stmt_kind dbp_pg_classify(const char *sql, int *max_param, bool *sin
                                 word_is(w, n, "delete") || word_is(w, n, "merge"))) {
                 with_dml = true;
             }
+            if (*skip_blank(p) == '(')
+                add_call(o, w, n);
         } else if (ch == '(' && first) {
             p++; /* (SELECT ...) */
         } else {
@@ -338,8 +367,27 @@ enum dbp_pg_stmt_kind dbp_pg_classify(const char *sql, int *max_param, bool *sin
         }
     }
     if (with)
-        kind = with_dml ? DBP_PG_STMT_DML : DBP_PG_STMT_SELECT;
-    return kind;
+        o->kind = with_dml ? DBP_PG_STMT_DML : DBP_PG_STMT_SELECT;
+    if (o->calls && o->n_calls)
+        dbp_buf_putc(o->calls, '}');
+}
+
+enum dbp_pg_stmt_kind dbp_pg_classify(const char *sql, int *max_param, bool *single)
+{
+    struct scan_out o = {0};
+    scan(sql, &o);
+    *max_param = o.max_param;
+    *single = o.single;
+    return o.kind;
+}
+
+size_t dbp_pg_called_names(const char *sql, struct dbp_buf *names, bool *quoted_call)
+{
+    struct scan_out o = {0};
+    o.calls = names;
+    scan(sql, &o);
+    *quoted_call = o.quoted_call;
+    return o.n_calls;
 }
 
 /* ---- connect ----------------------------------------------------------- */

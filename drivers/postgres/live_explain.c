@@ -8,8 +8,10 @@
  * to the server and EXPLAIN EXECUTE with NULLs under plan_cache_mode =
  * force_generic_plan (the plan does not depend on the values then). Only
  * SELECT, INSERT, UPDATE and DELETE are explained, one statement at a time;
- * EXPLAIN ANALYZE (--analyze) only for a SELECT without parameters, inside a
- * read-only transaction that is rolled back. EXPLAIN without ANALYZE never
+ * EXPLAIN ANALYZE (--analyze) only for a SELECT without parameters that calls
+ * no volatile function (pg_stat_statements_reset(), pg_terminate_backend()...
+ * act outside any transaction), inside a read-only transaction that is rolled
+ * back. EXPLAIN without ANALYZE never
  * executes anything, and the session is read-only anyway.
  */
 #include <math.h>
@@ -116,6 +118,38 @@ static int explain_prepared(struct dbp_pg_ctx *c, const char *text, int nparams,
     return rc;
 }
 
+/*
+ * Whether text may be run by EXPLAIN ANALYZE: it calls no volatile function
+ * (volatile_functions.sql) and no function dbperf cannot name. A read-only
+ * transaction stops writes to tables, not what such functions do.
+ */
+static int safe_to_run(struct dbp_pg_ctx *c, const char *text, bool *safe, struct dbp_error *err)
+{
+    struct dbp_buf names = {0}, q = {0};
+    bool quoted = false;
+    PGresult *r = NULL;
+    int rc = DBP_OK;
+    *safe = false;
+    size_t n = dbp_pg_called_names(text, &names, &quoted);
+    if (quoted)
+        goto out;
+    if (n == 0) {
+        *safe = true;
+        goto out;
+    }
+    rc = dbp_pg_sql(&q, "volatile_functions.sql", NULL, err);
+    const char *param = names.data;
+    if (rc == DBP_OK)
+        rc = dbp_pg_exec(c, "volatile_functions.sql", q.data, 1, &param, &r, err);
+    if (rc == DBP_OK)
+        *safe = PQntuples(r) == 1 && PQgetisnull(r, 0, 0);
+out:
+    PQclear(r);
+    dbp_buf_free(&names);
+    dbp_buf_free(&q);
+    return rc;
+}
+
 /* EXPLAIN ANALYZE inside BEGIN READ ONLY ... ROLLBACK. */
 static int explain_analyze(struct dbp_pg_ctx *c, const char *text, struct dbp_buf *json,
                            struct dbp_error *err)
@@ -155,8 +189,13 @@ int dbp_pg_explain_text(struct dbp_pg_ctx *c, const char *text, bool analyze, st
     char *t = dbp_xmalloc(n + 1);
     memcpy(t, text, n);
     t[n] = '\0';
-    int rc;
-    if (nparams == 0 && analyze && kind == DBP_PG_STMT_SELECT) {
+    int rc = DBP_OK;
+    bool safe = false;
+    if (nparams == 0 && analyze && kind == DBP_PG_STMT_SELECT)
+        rc = safe_to_run(c, t, &safe, err);
+    if (rc != DBP_OK) {
+        /* the check failed: nothing was run */
+    } else if (safe) {
         rc = explain_analyze(c, t, json, err);
         if (rc == DBP_OK && analyzed)
             *analyzed = true;

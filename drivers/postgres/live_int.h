@@ -113,14 +113,23 @@ enum dbp_pg_stmt_kind {
 enum dbp_pg_stmt_kind dbp_pg_classify(const char *sql, int *max_param, bool *single);
 
 /*
+ * The names of the functions sql calls (identifiers followed by '('; keywords
+ * such as IN or EXISTS included, harmlessly), lower-cased, appended to names
+ * as a text[] literal {"f","g"} (nothing appended when there are none).
+ * Returns how many. *quoted_call is set when a "Quoted"(...) name was called
+ * (not collected). Used to keep EXPLAIN ANALYZE away from volatile functions.
+ */
+size_t dbp_pg_called_names(const char *sql, struct dbp_buf *names, bool *quoted_call);
+
+/*
  * EXPLAIN (FORMAT JSON) of text (a normalized pg_stat_statements text or any
  * statement): directly when it has no parameters, else a generic plan
  * (EXPLAIN (GENERIC_PLAN) on 16+, PREPARE + EXPLAIN EXECUTE with NULLs under
  * plan_cache_mode = force_generic_plan before). analyze requests EXPLAIN
  * ANALYZE inside a rolled-back transaction, honoured only for a SELECT without
- * parameters (*analyzed tells). The JSON document is appended to json.
- * DBP_ERR_UNSUPPORTED for a statement that is not explained (utility, several
- * statements); DBP_ERR_SERVER / DBP_ERR_CONNECT from the server.
+ * parameters that calls no volatile function (*analyzed tells). The JSON document is appended to
+ * json. DBP_ERR_UNSUPPORTED for a statement that is not explained (utility, several statements);
+ * DBP_ERR_SERVER / DBP_ERR_CONNECT from the server.
  */
 int dbp_pg_explain_text(struct dbp_pg_ctx *c, const char *text, bool analyze, struct dbp_buf *json,
                         bool *analyzed, struct dbp_error *err);

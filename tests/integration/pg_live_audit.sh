@@ -9,9 +9,21 @@ DSN=$(sed -n 's/^DSN=//p' "$STATE")
 [ -n "$DSN" ] || { echo "no DSN in $STATE: the fixture did not start a server" >&2; exit 1; }
 OUT=$(mktemp /tmp/dbppg-audit.XXXXXX.json)
 trap 'rm -f "$OUT"' EXIT
+PSQL=("${PGBIN:-/usr/lib/postgresql/15/bin}/psql" -X -At -d "$DSN")
+reset_before=$("${PSQL[@]}" -c "SELECT stats_reset FROM pg_stat_statements_info")
 rc=0
 "$DBPERF" audit -f json -o "$OUT" "$DSN" || rc=$?
 [ "$rc" -eq 0 ] || { echo "dbperf audit exited $rc" >&2; exit 1; }
+# --analyze runs statements: never one with side effects outside its transaction (the
+# workload's own SELECT pg_stat_statements_reset() is among them)
+rc=0
+"$DBPERF" audit --analyze -f json -o /dev/null "$DSN" || rc=$?
+[ "$rc" -eq 0 ] || { echo "dbperf audit --analyze exited $rc" >&2; exit 1; }
+reset_after=$("${PSQL[@]}" -c "SELECT stats_reset FROM pg_stat_statements_info")
+if [ "$reset_before" != "$reset_after" ]; then
+  echo "FAIL: audit --analyze reset pg_stat_statements ($reset_before -> $reset_after)" >&2
+  exit 1
+fi
 python3 - "$OUT" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))

@@ -427,7 +427,8 @@ static void test_readonly(void)
     struct dbp_buf json = {0};
     struct dbp_error e = {0};
     bool analyzed = false;
-    int rc = dbp_pg_explain_text(ctx, "SELECT pg_sleep(3)", true, &json, &analyzed, &e);
+    int rc = dbp_pg_explain_text(ctx, "SELECT count(*) FROM generate_series(1, 500000000)", true,
+                                 &json, &analyzed, &e);
     check(rc == DBP_ERR_SERVER && strcmp(e.sqlstate, "57014") == 0 &&
               strstr(e.message, "statement timeout"),
           "EXPLAIN ANALYZE cancelled by statement_timeout (%s, %s)", e.sqlstate, e.message);
@@ -558,6 +559,31 @@ static void test_explain(void)
           "EXPLAIN of a DELETE: %s", e.message);
     check(!analyzed && json.data && !strstr(json.data, "\"Actual Rows\""),
           "DELETE explained, never analyzed");
+    /* a SELECT calling a volatile function is explained, never run */
+    PGconn *o2 = own_conn();
+    char *reset_before = own_value(o2, "SELECT stats_reset FROM pg_stat_statements_info");
+    dbp_buf_clear(&json);
+    check(dbp_pg_explain_text(c, "SELECT pg_stat_statements_reset()", true, &json, &analyzed, &e) ==
+                  DBP_OK &&
+              !analyzed && json.data && !strstr(json.data, "\"Actual Rows\""),
+          "SELECT pg_stat_statements_reset() explained, not analyzed: %s", e.message);
+    char *reset_after = own_value(o2, "SELECT stats_reset FROM pg_stat_statements_info");
+    check(reset_before && reset_after && strcmp(reset_before, reset_after) == 0,
+          "pg_stat_statements was not reset (%s, %s)", reset_before ? reset_before : "-",
+          reset_after ? reset_after : "-");
+    free(reset_before);
+    free(reset_after);
+    PQfinish(o2);
+    dbp_buf_clear(&json);
+    check(dbp_pg_explain_text(c, "SELECT 1 FROM countries WHERE random() < 2", true, &json,
+                              &analyzed, &e) == DBP_OK &&
+              !analyzed,
+          "random(): not analyzed");
+    dbp_buf_clear(&json);
+    check(dbp_pg_explain_text(c, "SELECT lower(name), count(*) FROM countries GROUP BY 1", true,
+                              &json, &analyzed, &e) == DBP_OK &&
+              analyzed,
+          "immutable functions and aggregates: analyzed (%s)", e.message);
     PGconn *own = own_conn();
     check(own_int(own, "SELECT count(*) FROM countries") == 20, "countries untouched");
     PQfinish(own);
@@ -1017,6 +1043,23 @@ static void test_classify(void)
     classify_is("SELECT $q$ abc", DBP_PG_STMT_SELECT, 0, true);
     classify_is("SELECT 1 /* abc", DBP_PG_STMT_SELECT, 0, true);
     classify_is("SELECT E'\\", DBP_PG_STMT_SELECT, 0, true);
+
+    struct dbp_buf names = {0};
+    bool quoted = false;
+    size_t n = dbp_pg_called_names(
+        "SELECT count(*), pg_catalog.LOWER (x), 'f(' FROM t WHERE a IN (1) -- g(\n", &names,
+        &quoted);
+    check(n == 3 && names.data && strcmp(names.data, "{\"count\",\"lower\",\"in\"}") == 0 &&
+              !quoted,
+          "called names %s", names.data ? names.data : "(none)");
+    dbp_buf_free(&names);
+    n = dbp_pg_called_names("SELECT \"Odd\"(1) FROM t", &names, &quoted);
+    check(n == 0 && quoted && names.data == NULL, "a quoted function name is unknown");
+    n = dbp_pg_called_names("SELECT a$b(1)", &names, &quoted);
+    check(n == 0 && quoted, "a $ in a function name is unknown");
+    n = dbp_pg_called_names("SELECT a FROM t", &names, &quoted);
+    check(n == 0 && !quoted && names.data == NULL, "no calls");
+    dbp_buf_free(&names);
 
     const char *doc = "[{\"Plan\": {\"Node Type\": \"Seq Scan\", \"Total Cost\": 12.5, "
                       "\"Plans\": [{\"Total Cost\": 99}]}}]";
