@@ -202,6 +202,7 @@ struct agg_hint {
 struct pending {
     double weight;
     struct rel *rel;
+    const struct dbp_table *tbl; /* from the catalog's counters alone */
     struct agg_hint hint;
 };
 
@@ -296,6 +297,37 @@ static void emit_rel(struct dbp_rule_ctx *ctx, struct rel *r)
         dbp_finding_add_evidence(snap, f, "plan", NAN, r->origin);
 }
 
+static void emit_table(struct dbp_rule_ctx *ctx, const struct dbp_table *t)
+{
+    struct dbp_snapshot *snap = dbp_rule_snapshot(ctx);
+    struct dbp_arena *a = snap->arena;
+    struct dbp_finding *f = dbp_rule_emit(ctx);
+    f->engine = t->engine;
+    f->object = dbp_ddl_relation(a, t->engine, t->database, t->schema, t->name);
+    double read = t->seq_rows_read >= 0 ? (double)t->seq_rows_read
+                                        : (double)t->rows * (double)t->seq_scans;
+    struct dbp_buf m = {0};
+    dbp_buf_printf(&m, "%s (%s rows", f->object, dbp_ddl_count(a, (double)t->rows));
+    if (t->size_bytes >= 0)
+        dbp_buf_printf(&m, ", %s", dbp_ddl_bytes(a, (double)t->size_bytes));
+    dbp_buf_printf(&m, "): %s full scans read ~%s rows since the counters started",
+                   dbp_ddl_count(a, (double)t->seq_scans), dbp_ddl_count(a, read));
+    if (t->idx_scans >= 0)
+        dbp_buf_printf(&m, ", against %s index scans", dbp_ddl_count(a, (double)t->idx_scans));
+    dbp_buf_puts(&m, "; no plan names the statements: EXPLAIN the top statements on it");
+    f->message = dbp_arena_strndup(a, m.data, m.len);
+    dbp_buf_free(&m);
+    dbp_finding_add_evidence(snap, f, "relation_rows", (double)t->rows, NULL);
+    if (t->size_bytes >= 0)
+        dbp_finding_add_evidence(snap, f, "relation_bytes", (double)t->size_bytes, NULL);
+    dbp_finding_add_evidence(snap, f, "table_seq_scans", (double)t->seq_scans, NULL);
+    dbp_finding_add_evidence(snap, f, "rows_read", read, NULL);
+    if (t->idx_scans >= 0)
+        dbp_finding_add_evidence(snap, f, "table_idx_scans", (double)t->idx_scans, NULL);
+    if (t->instance)
+        dbp_finding_add_evidence(snap, f, "instance", NAN, t->instance);
+}
+
 static void emit_hint(struct dbp_rule_ctx *ctx, const struct agg_hint *h)
 {
     struct dbp_snapshot *snap = dbp_rule_snapshot(ctx);
@@ -355,10 +387,35 @@ static int run(const struct dbp_snapshot *snap, struct dbp_rule_ctx *ctx, struct
         todo[n].hint = (struct agg_hint){st, per_call, ret, ratio};
         n++;
     }
+    /* tables whose counters show many large full scans that no plan explains */
+    double min_scans = dbp_rule_param(ctx, "min_table_seq_scans");
+    todo = dbp_xrealloc(todo, (n + snap->tables.n + 1) * sizeof *todo);
+    for (size_t i = 0; i < snap->tables.n; i++) {
+        const struct dbp_table *t = snap->tables.items[i];
+        if (t->seq_scans <= 0 || (double)t->seq_scans < min_scans || !t->name)
+            continue;
+        double per_scan = t->seq_rows_read >= 0 ? (double)t->seq_rows_read / (double)t->seq_scans
+                                                : (double)t->rows;
+        if (!(per_scan >= s.min_rows))
+            continue;
+        size_t k;
+        for (k = 0; k < s.n; k++)
+            if (s.rels[k].table == t ||
+                dbp_ddl_same_relation(t->engine, s.rels[k].database, s.rels[k].schema,
+                                      s.rels[k].name, t))
+                break;
+        if (k < s.n)
+            continue; /* a plan already shows it, with its statements */
+        memset(&todo[n], 0, sizeof todo[n]);
+        todo[n].weight = per_scan * (double)t->seq_scans;
+        todo[n++].tbl = t;
+    }
     qsort(todo, n, sizeof *todo, pending_cmp);
     for (size_t i = 0; i < n; i++) {
         if (todo[i].rel)
             emit_rel(ctx, todo[i].rel);
+        else if (todo[i].tbl)
+            emit_table(ctx, todo[i].tbl);
         else
             emit_hint(ctx, &todo[i].hint);
     }
@@ -372,6 +429,7 @@ static const struct dbp_param params[] = {
     {"min_rows", 10000, "rows", "smallest relation (or rows examined per call) reported"},
     {"min_examined_ratio", 100, "ratio", "rows examined per row returned (aggregates)"},
     {"max_kept_fraction", 0.5, "ratio", "a filter keeping more of the rows makes it info"},
+    {"min_table_seq_scans", 100, "count", "full scans in a table's counters (no plan)"},
 };
 
 const struct dbp_rule dbp_rule_seq_scan = {
@@ -395,7 +453,9 @@ const struct dbp_rule dbp_rule_seq_scan = {
         "the loops of parallel workers are not counted as rescans. Without a plan, a statement whose aggregate shows at least min_rows rows examined "
         "per call and min_examined_ratio rows examined per row returned (MySQL rows_examined vs "
         "rows_sent, MongoDB docsExamined vs nreturned) is reported as a likely full scan or "
-        "unselective index; EXPLAIN it to see which.",
+        "unselective index; EXPLAIN it to see which. Finally, a table whose own counters "
+        "(PostgreSQL pg_stat_user_tables) show at least min_table_seq_scans full scans of at "
+        "least min_rows rows each, and that no plan explains, is reported with those counters.",
     .params = params,
     .n_params = sizeof params / sizeof params[0],
     .run = run,

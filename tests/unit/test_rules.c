@@ -364,6 +364,41 @@ static void t_seq_scan_joins_parallel_and_kept_fraction(void **state)
     dbp_snapshot_free(s);
 }
 
+static void t_seq_scan_table_counters(void **state)
+{
+    (void)state;
+    struct dbp_snapshot *s = dbp_snapshot_new();
+    struct dbp_table *a = table(s, PG, "shop", "public", "audit", 50000, 8LL << 20);
+    a->seq_scans = 500;
+    a->seq_rows_read = 500LL * 50000;
+    a->idx_scans = 20;
+    /* few scans (a nightly dump) / small reads / explained by a plan: not reported */
+    struct dbp_table *b = table(s, PG, "shop", "public", "dumped", 900000, -1);
+    b->seq_scans = 7;
+    b->seq_rows_read = 7LL * 900000;
+    struct dbp_table *c = table(s, PG, "shop", "public", "lookup", 900000, -1);
+    c->seq_scans = 5000;
+    c->seq_rows_read = 5000LL * 100;
+    struct dbp_table *d = table(s, PG, "shop", "public", "orders", 1000000, -1);
+    d->seq_scans = 900;
+    d->seq_rows_read = 900LL * 1000000;
+    struct dbp_stmt *q = stmt(s, PG, "shop", "SELECT * FROM orders WHERE x = $1", 900);
+    plan(s, PG, q, scan(s, DBP_NODE_FULL_SCAN, "public", "orders", "x="));
+    run_rules(s, NULL);
+    assert_int_equal(count(s, "seq-scan"), 2);
+    const struct dbp_finding *f = nth(s, "seq-scan", 0);
+    assert_string_equal(f->object, "public.orders"); /* the plan's finding, worst */
+    assert_true(evidence(f, "statements") == 1);
+    f = nth(s, "seq-scan", 1);
+    assert_string_equal(f->object, "public.audit");
+    assert_contains(f->message, "500 full scans read ~25.0M rows since the counters started, "
+                                "against 20 index scans");
+    s->findings.n = 0;
+    run_rules(s, "[rule.seq-scan]\nmin_table_seq_scans = 5\n");
+    assert_int_equal(count(s, "seq-scan"), 3);
+    dbp_snapshot_free(s);
+}
+
 static void t_seq_scan_mongo_and_aggregate_hint(void **state)
 {
     (void)state;
@@ -1145,6 +1180,7 @@ int main(void)
         cmocka_unit_test(t_seq_scan_threshold_and_order),
         cmocka_unit_test(t_seq_scan_without_table_stats_and_no_filter),
         cmocka_unit_test(t_seq_scan_joins_parallel_and_kept_fraction),
+        cmocka_unit_test(t_seq_scan_table_counters),
         cmocka_unit_test(t_seq_scan_mongo_and_aggregate_hint),
         cmocka_unit_test(t_missing_index_esr_candidate),
         cmocka_unit_test(t_missing_index_not_flagged),
