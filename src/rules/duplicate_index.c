@@ -270,7 +270,7 @@ static const struct dbp_param params[] = {
 const struct dbp_rule dbp_rule_duplicate_index = {
     .id = "duplicate-index",
     .severity = DBP_SEV_WARNING,
-    .summary = "indexes with the same key as another, or a left prefix of a longer one",
+    .summary = "identical indexes, and left prefixes of longer ones",
     .explain =
         "Two indexes on the same table with the same access method and the same key columns "
         "in the same order do the same work twice: every write maintains both and both compete "
@@ -279,9 +279,10 @@ const struct dbp_rule dbp_rule_duplicate_index = {
         "once, with its size as the space wasted. Of identical keys it keeps the one that "
         "enforces the strongest constraint (primary key, unique or exclusion constraint, "
         "unique index, replica identity), then the most used. A unique prefix is never "
-        "redundant: the longer index cannot enforce its uniqueness. Partial indexes are "
-        "compared only with partial indexes of the same predicate, and expression keys "
-        "textually. When the redundant index enforces a constraint itself (a unique constraint "
+        "redundant: the longer index cannot enforce its uniqueness. Keys compare with "
+        "their operator classes, collations and orderings where the index definition gives "
+        "them (a text_pattern_ops index is not a duplicate of a plain one), expressions "
+        "textually, partial indexes only with partial indexes of the same predicate. When the redundant index enforces a constraint itself (a unique constraint "
         "identical to the primary key), the finding is info and suggests no DROP: drop the "
         "constraint if nothing depends on it. A MySQL foreign key is served by the index that "
         "is kept. Indexes smaller than min_size_bytes are left out.",

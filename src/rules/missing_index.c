@@ -516,8 +516,7 @@ static const struct dbp_param params[] = {
 const struct dbp_rule dbp_rule_missing_index = {
     .id = "missing-index",
     .severity = DBP_SEV_WARNING,
-    .summary = "a candidate index for full scans of large relations, from their filter, join "
-               "and sort columns",
+    .summary = "a candidate index (ESR order) for large full or filtered scans",
     .explain =
         "For each full scan of a relation of at least min_rows rows whose filter constrains "
         "columns an index can seek on, and for each index scan that reads at least min_rows "

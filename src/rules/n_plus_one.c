@@ -171,7 +171,7 @@ static const struct dbp_param params[] = {
 const struct dbp_rule dbp_rule_n_plus_one = {
     .id = "n-plus-one",
     .severity = DBP_SEV_WARNING,
-    .summary = "the same cheap one-row statement run many times in a row in one session",
+    .summary = "a cheap one-row statement repeated in a loop in one session",
     .explain =
         "An N+1 is an application loop: one statement (the parent) loads N rows, then the code "
         "runs one more statement per row, usually a lookup by key that returns one row. Each "

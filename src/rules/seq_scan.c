@@ -435,8 +435,7 @@ static const struct dbp_param params[] = {
 const struct dbp_rule dbp_rule_seq_scan = {
     .id = "seq-scan",
     .severity = DBP_SEV_WARNING,
-    .summary = "full scans of large tables or collections, and statements that examine far "
-               "more rows than they return",
+    .summary = "full scans of large tables; rows examined far above rows returned",
     .explain =
         "A full scan (PostgreSQL Seq Scan, MySQL access type ALL, MongoDB COLLSCAN) reads every "
         "row of the relation for each execution, so its cost grows with the table, not with the "

@@ -240,8 +240,7 @@ static const struct dbp_param params[] = {
 const struct dbp_rule dbp_rule_unused_index = {
     .id = "unused-index",
     .severity = DBP_SEV_WARNING,
-    .summary = "indexes no instance has used since the counters started; never a constraint's "
-               "index as droppable",
+    .summary = "indexes no instance used; a constraint's index is never droppable",
     .explain =
         "Every index costs on each INSERT, on UPDATEs of its columns and on DELETE, takes disk "
         "and cache, and lengthens vacuum and backups. An index whose usage counter (PostgreSQL "
