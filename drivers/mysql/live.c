@@ -283,12 +283,13 @@ int dbp_my_accepts_target(const char *target)
     if (uri_rest(target))
         return 1;
     /* a key=value list naming a socket (PostgreSQL conninfo has no socket key) */
-    const char *p = target;
-    while (*p == ' ' || *p == '\t')
-        p++;
-    for (const char *q = p; (q = strstr(q, "socket=")) != NULL; q++)
-        if (q == p || q[-1] == ' ' || q[-1] == '\t' || q[-1] == ';')
+    for (const char *p = target; *p;) {
+        while (*p == ' ' || *p == '\t' || *p == ';')
+            p++;
+        if (strncasecmp(p, "socket=", 7) == 0)
             return 1;
+        p += strcspn(p, " \t;");
+    }
     return 0;
 }
 
