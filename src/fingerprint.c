@@ -91,10 +91,22 @@ static int ci_eq(const unsigned char *s, const char *w, size_t n)
     return 1;
 }
 
-/* is the word s[0..n) (any case) equal to the lower-case word w? */
-static int word_is(const unsigned char *s, size_t n, const char *w)
+/* is the word s[0..n) (any case) equal to the lower-case string literal w? */
+#define word_is(s, n, w) ((n) == sizeof(w) - 1 && ci_eq((s), (w), sizeof(w) - 1))
+
+/* the same for a word list entry */
+struct kw {
+    const char *w;
+    size_t n;
+};
+#define KW(w) {w, sizeof(w) - 1}
+
+static int kw_in(const unsigned char *s, size_t n, const struct kw *list, size_t count)
 {
-    return strlen(w) == n && ci_eq(s, w, n);
+    for (size_t k = 0; k < count; k++)
+        if (list[k].n == n && ci_eq(s, list[k].w, n))
+            return 1;
+    return 0;
 }
 
 static size_t skip_space(const unsigned char *s, size_t n, size_t i)
@@ -337,15 +349,15 @@ static void pt_literal(struct pt *p)
 /* words after which a + or - starts a signed number rather than an operator */
 static int expr_keyword(const unsigned char *w, size_t n)
 {
-    static const char *const kw[] = {"select", "where", "and",   "or",     "not",  "on",
-                                     "in",     "then",  "else",  "when",   "like", "between",
-                                     "is",     "set",   "values", "value",  "limit", "offset",
-                                     "by",     "having", "return", "case", "interval", "xor",
-                                     "div",    "mod",   "regexp", "rlike", "using", "if"};
-    for (size_t k = 0; k < sizeof kw / sizeof kw[0]; k++)
-        if (word_is(w, n, kw[k]))
-            return 1;
-    return 0;
+    static const struct kw kw[] = {
+        KW("select"), KW("where"), KW("and"), KW("or"), KW("not"), KW("on"), KW("in"),
+        KW("then"), KW("else"), KW("when"), KW("like"), KW("between"), KW("is"), KW("set"),
+        KW("values"), KW("value"), KW("limit"), KW("offset"), KW("by"), KW("having"),
+        KW("return"), KW("case"), KW("interval"), KW("xor"), KW("div"), KW("mod"),
+        KW("regexp"), KW("rlike"), KW("using"), KW("if")};
+    if (n < 2 || n > 8)
+        return 0;
+    return kw_in(w, n, kw, sizeof kw / sizeof kw[0]);
 }
 
 /* copy an identifier lower-cased; digits inside it become ? unless embedded numbers are kept */
@@ -1092,26 +1104,21 @@ static enum pgtok pg_peek(const unsigned char *s, size_t n, size_t i, size_t *at
 /* type names whose parenthesized arguments are type modifiers, not constants */
 static int pg_typmod_type(const unsigned char *w, size_t n)
 {
-    static const char *const t[] = {"varchar",  "char",     "character", "varying", "numeric",
-                                    "decimal",  "dec",      "bit",       "varbit",  "time",
-                                    "timestamp", "timestamptz", "timetz", "interval", "float",
-                                    "nchar",    "bpchar"};
-    for (size_t k = 0; k < sizeof t / sizeof t[0]; k++)
-        if (word_is(w, n, t[k]))
-            return 1;
-    return 0;
+    static const struct kw t[] = {
+        KW("varchar"), KW("char"), KW("character"), KW("varying"), KW("numeric"),
+        KW("decimal"), KW("dec"), KW("bit"), KW("varbit"), KW("time"), KW("timestamp"),
+        KW("timestamptz"), KW("timetz"), KW("interval"), KW("float"), KW("nchar"), KW("bpchar")};
+    return kw_in(w, n, t, sizeof t / sizeof t[0]);
 }
 
 /* words that end an ORDER BY / GROUP BY list */
 static int pg_clause_end(const unsigned char *w, size_t n)
 {
-    static const char *const t[] = {"having", "limit", "offset", "fetch", "window", "for",
-                                    "union", "except", "intersect", "returning", "order",
-                                    "group", "into", "from", "where", "on"};
-    for (size_t k = 0; k < sizeof t / sizeof t[0]; k++)
-        if (word_is(w, n, t[k]))
-            return 1;
-    return 0;
+    static const struct kw t[] = {
+        KW("having"), KW("limit"), KW("offset"), KW("fetch"), KW("window"), KW("for"),
+        KW("union"), KW("except"), KW("intersect"), KW("returning"), KW("order"),
+        KW("group"), KW("into"), KW("from"), KW("where"), KW("on")};
+    return kw_in(w, n, t, sizeof t / sizeof t[0]);
 }
 
 #define PG_MAX_LISTS   16
@@ -1232,10 +1239,9 @@ static void pg_put_const(struct pg *p, size_t a, size_t b, int num)
     p->copied = b;
 }
 
-static int pg_is_kw(const struct pg *p, const char *w)
-{
-    return p->prev == P_IDENT && word_is(p->s + p->prev_a, p->prev_b - p->prev_a, w);
-}
+/* is the previous significant token the keyword w (a string literal)? */
+#define pg_is_kw(p, w) \
+    ((p)->prev == P_IDENT && word_is((p)->s + (p)->prev_a, (p)->prev_b - (p)->prev_a, w))
 
 /* does the previous token end an operand (so a following '-' is binary)? */
 static int pg_prev_operand(const struct pg *p)
