@@ -23,7 +23,7 @@ set_tests_properties(integration/pg_live_server_start PROPERTIES
 set_tests_properties(integration/pg_live_server_stop PROPERTIES
                      FIXTURES_CLEANUP pglive LABELS integration TIMEOUT 60 RESOURCE_LOCK pglive)
 # collect first: the others add to pg_stat_statements (EXPLAIN of tracked statements)
-foreach(case collect readonly explain hypopg errors replica pre13 midresult)
+foreach(case collect readonly explain hypopg errors replica pre13 midresult partial)
   add_test(NAME integration/pg_live_${case} COMMAND pg_live_test ${case} ${pglive_state})
   set_tests_properties(integration/pg_live_${case} PROPERTIES
                        FIXTURES_REQUIRED pglive LABELS integration TIMEOUT 60

@@ -298,9 +298,16 @@ int dbp_pg_collect(void *ctx, struct dbp_snapshot *snap, struct dbp_source *src,
         src->counters_since_us = c->stats_reset_us ? c->stats_reset_us : c->postmaster_start_us;
     }
     int rc = collect_statements(c, snap, src, err);
-    if (rc == DBP_OK)
-        rc = collect_tables(c, snap, err);
-    if (rc == DBP_OK)
-        rc = collect_indexes(c, snap, err);
+    /* a catalog query the server refuses (a timeout on a huge catalog, a
+     * permission) costs its part, with a diagnostic; a lost connection ends it */
+    static const char *const what[] = {"tables", "indexes"};
+    for (int i = 0; i < 2 && rc == DBP_OK; i++) {
+        struct dbp_error e = {0};
+        int r = i == 0 ? collect_tables(c, snap, &e) : collect_indexes(c, snap, &e);
+        if (r == DBP_ERR_SERVER)
+            dbp_snapshot_diag(snap, "%s: %s not collected: %s", c->instance, what[i], e.message);
+        else if (r != DBP_OK)
+            rc = dbp_error_set(err, (enum dbp_status)r, "%s", e.message);
+    }
     return rc;
 }

@@ -6,7 +6,7 @@
  *   pg_live_test CASE STATE
  *
  * CASE is collect, readonly, explain, hypopg, errors, replica, pre13, midresult,
- * or classify
+ * partial, or classify
  * (statement texts, no server). STATE is the file the
  * fixture wrote (DSN=...). The expected numbers come from the server itself,
  * read through a separate libpq connection, or from the workload's own
@@ -940,6 +940,47 @@ static void test_midresult(void)
     }
 }
 
+/* ---- catalogs the server refuses ---------------------------------------- */
+
+/* A role that may not read relation sizes: tables and indexes are left out
+ * with a diagnostic each, the rest is collected, nothing fails. */
+static void test_partial(void)
+{
+    PGconn *own = own_conn();
+    PGresult *r = PQexec(own, "DROP ROLE IF EXISTS dbp_limited; CREATE ROLE dbp_limited LOGIN; "
+                              "REVOKE EXECUTE ON FUNCTION pg_total_relation_size(regclass), "
+                              "pg_relation_size(regclass) FROM PUBLIC");
+    check(PQresultStatus(r) == PGRES_COMMAND_OK, "limited role: %s", PQerrorMessage(own));
+    PQclear(r);
+    char t[700];
+    snprintf(t, sizeof t, "%s user=dbp_limited", dsn);
+    struct dbp_conn_opts o = default_opts();
+    o.target = t;
+    void *ctx = connect_driver(&o);
+    struct dbp_snapshot *snap = dbp_snapshot_new();
+    struct dbp_error e = {0};
+    int rc = dbp_pg_collect(ctx, snap, NULL, &e);
+    check(rc == DBP_OK, "collect goes on: %s", e.message);
+    int tables = 0, indexes = 0, hidden = 0;
+    for (size_t i = 0; i < snap->diags.n; i++) {
+        const char *d = snap->diags.items[i];
+        fprintf(stderr, "diag: %s\n", d);
+        tables += strstr(d, "tables not collected") && strstr(d, "permission denied");
+        indexes += strstr(d, "indexes not collected") && strstr(d, "permission denied");
+        hidden += strstr(d, "insufficient privilege") != NULL;
+    }
+    check(tables == 1 && indexes == 1, "one diagnostic for tables, one for indexes");
+    check(hidden == 1, "hidden statement texts diagnosed");
+    check(snap->tables.n == 0 && snap->indexes.n == 0, "nothing half-collected");
+    dbp_snapshot_free(snap);
+    dbp_pg_disconnect(ctx);
+    r = PQexec(own, "GRANT EXECUTE ON FUNCTION pg_total_relation_size(regclass), "
+                    "pg_relation_size(regclass) TO PUBLIC; DROP ROLE dbp_limited");
+    check(PQresultStatus(r) == PGRES_COMMAND_OK, "restore: %s", PQerrorMessage(own));
+    PQclear(r);
+    PQfinish(own);
+}
+
 /* ---- pg_stat_statements before 1.8 -------------------------------------- */
 
 /*
@@ -1144,9 +1185,9 @@ static void test_replica(void)
 int main(int argc, char **argv)
 {
     if (argc != 3) {
-        fprintf(stderr,
-                "usage: pg_live_test "
-                "collect|readonly|explain|hypopg|errors|replica|pre13|midresult|classify STATE\n");
+        fprintf(stderr, "usage: pg_live_test "
+                        "collect|readonly|explain|hypopg|errors|replica|pre13|midresult|partial|"
+                        "classify STATE\n");
         return 2;
     }
     const char *t = argv[1];
@@ -1172,6 +1213,8 @@ int main(int argc, char **argv)
         test_pre13();
     else if (strcmp(t, "midresult") == 0)
         test_midresult();
+    else if (strcmp(t, "partial") == 0)
+        test_partial();
     else {
         fprintf(stderr, "unknown case %s\n", t);
         return 2;
