@@ -325,6 +325,23 @@ static void walk(struct state *s, const struct dbp_plan *p, const struct dbp_pla
         sort = n;
     for (size_t i = 0; i < n->n_children; i++)
         walk(s, p, n->children[i], sort, parallel || n->kind == DBP_NODE_GATHER);
+    /* MongoDB: FETCH with a filter over an IXSCAN is one index scan with a residual filter */
+    if (n->kind == DBP_NODE_FETCH && n->n_preds && n->n_children == 1 &&
+        n->children[0]->kind == DBP_NODE_INDEX_SCAN) {
+        const struct dbp_plan_node *ix = n->children[0];
+        struct dbp_plan_node merged = *ix;
+        merged.relation = n->relation ? n->relation : ix->relation;
+        merged.schema = n->schema ? n->schema : ix->schema;
+        merged.preds = n->preds;
+        merged.n_preds = n->n_preds;
+        merged.act_rows = n->act_rows;
+        /* documents examined: the FETCH's own count, else what the index scan returned */
+        merged.rows_examined = n->rows_examined == n->rows_examined ? n->rows_examined
+                                                                    : ix->act_rows;
+        if (merged.relation)
+            consider(s, p, &merged, sort, parallel);
+        return;
+    }
     if (n->relation && (n->kind == DBP_NODE_FULL_SCAN || n->kind == DBP_NODE_INDEX_SCAN ||
                         n->kind == DBP_NODE_INDEX_ONLY_SCAN ||
                         n->kind == DBP_NODE_BITMAP_HEAP_SCAN))

@@ -602,6 +602,27 @@ static void t_missing_index_index_scan_with_filter(void **state)
     assert_true(evidence(f, "rows_read") == 50000.0 * 20);
     assert_int_equal(count(s, "seq-scan"), 0); /* no full scan */
     dbp_snapshot_free(s);
+
+    /* MongoDB: FETCH {filter: {status}} over IXSCAN {customer: 1}, 20,000 docs for 2 */
+    s = dbp_snapshot_new();
+    index_(s, MG, "shop", NULL, "orders", "customer_1", "customer", 0, -1, 5);
+    struct dbp_stmt *q = stmt(s, MG, "shop", "{\"find\":\"orders\"}", 4);
+    struct dbp_plan_node *ixs = scan(s, DBP_NODE_INDEX_SCAN, "shop", "orders", NULL);
+    ixs->index = "customer_1";
+    ixs->index_preds = dbp_arena_alloc(s->arena, sizeof *ixs->index_preds);
+    ixs->index_preds[0] = (struct dbp_pred){"customer", DBP_PRED_EQ};
+    ixs->n_index_preds = 1;
+    ixs->act_rows = 20000;
+    struct dbp_plan_node *fetch = scan(s, DBP_NODE_FETCH, "shop", "orders", "status=");
+    fetch->act_rows = 2;
+    dbp_plan_node_add_child(s, fetch, ixs);
+    plan(s, MG, q, fetch);
+    run_rules(s, NULL);
+    assert_int_equal(count(s, "missing-index"), 1);
+    f = nth(s, "missing-index", 0);
+    assert_string_equal(f->suggestion, "db.orders.createIndex({customer: 1, status: 1})");
+    assert_contains(f->message, "would replace customer_1");
+    dbp_snapshot_free(s);
 }
 
 static void t_missing_index_engines(void **state)
