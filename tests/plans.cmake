@@ -6,7 +6,7 @@ if(TARGET dbperf_driver_postgres AND TARGET dbperf_driver_mysql)
   target_include_directories(plans_conform PRIVATE ${CMAKE_SOURCE_DIR}/src ${CMAKE_SOURCE_DIR}/drivers)
   target_link_libraries(plans_conform PRIVATE -Wl,--start-group ${DBPERF_DRIVER_LIBS} dbperf_core
                         -Wl,--end-group)
-  foreach(check pev2 depesz frames myflames)
+  foreach(check pev2 depesz frames samples myflames)
     add_test(NAME conformance/plans-${check} COMMAND plans_conform ${check} ${DBPERF_CORPUS})
     set_tests_properties(conformance/plans-${check} PROPERTIES LABELS "conformance;plans")
   endforeach()

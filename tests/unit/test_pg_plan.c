@@ -315,6 +315,29 @@ static void t_probes(void **state)
     const char *json = "[{\"Plan\": {\"Node Type\": \"Result\"}}]";
     assert_true(dbp_pg_plan_json_format.probe((const unsigned char *)json, strlen(json)) >= 50);
     assert_int_equal(dbp_pg_plan_text_format.probe((const unsigned char *)json, strlen(json)), 0);
+    /* a real stderr log with auto_explain plans (text and JSON) goes to a log format */
+    const char *real =
+        "2026-11-26 16:55:22.307 UTC [14416] 6b08647a.3850 3 user=postgres,db=postgres,app=psql,"
+        "client=[local] LOG:  duration: 18.163 ms  plan:\n"
+        "\tQuery Text: select count(*) from orders where customer_id = 7;\n"
+        "\tAggregate  (cost=1125.22..1125.23 rows=1 width=8) (actual time=18.145..18.149 rows=1 "
+        "loops=1)\n"
+        "\t  ->  Seq Scan on orders o  (cost=0.00..993.00 rows=4883 width=4) (actual "
+        "time=0.010..9.002 rows=5000 loops=1)\n"
+        "2026-11-26 16:55:22.310 UTC [14416] 6b08647a.3850 4 user=postgres,db=postgres,app=psql,"
+        "client=[local] LOG:  duration: 22.917 ms  statement: select count(*) from orders where "
+        "customer_id = 7;\n"
+        "2026-11-26 16:55:22.428 UTC [14426] 6b08647a.385a 3 user=postgres,db=postgres,app=psql,"
+        "client=[local] LOG:  duration: 2.324 ms  plan:\n"
+        "\t{\n\t  \"Query Text\": \"select 1\",\n\t  \"Plan\": {\n\t    \"Node Type\": "
+        "\"Result\"\n\t  }\n\t}\n";
+    const struct dbp_driver *drv = NULL;
+    const struct dbp_format *f = dbp_format_detect((const unsigned char *)real, strlen(real), &drv);
+    assert_non_null(f);
+    assert_string_not_equal(f->name, "postgres-plan-text");
+    assert_string_not_equal(f->name, "postgres-plan-json");
+    assert_true(dbp_pg_plan_text_format.probe((const unsigned char *)real, strlen(real)) < 50);
+    assert_true(dbp_pg_plan_json_format.probe((const unsigned char *)real, strlen(real)) < 50);
     unsigned char junk[512];
     for (size_t i = 0; i < sizeof junk; i++)
         junk[i] = (unsigned char)(i * 37 + 11);
