@@ -3,6 +3,8 @@
  * names, relation matching, CREATE/DROP INDEX statements, number formats
  * (see ddl.h). The only place where rules meet engine syntax.
  */
+#include "ddl.h"
+
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
@@ -13,10 +15,9 @@
 #include <dbperf/arena.h>
 #include <dbperf/buf.h>
 
-#include "ddl.h"
-
 /* PostgreSQL keywords that cannot be a bare column, table or index name:
  * the RESERVED and TYPE_FUNC_NAME categories of kwlist.h. Sorted. */
+/* clang-format off */
 static const char *const pg_reserved[] = {
     "all",          "analyse",      "analyze",         "and",          "any",
     "array",        "as",           "asc",             "asymmetric",   "authorization",
@@ -39,8 +40,10 @@ static const char *const pg_reserved[] = {
     "true",         "union",        "unique",          "user",         "using",
     "variadic",     "verbose",      "when",            "where",        "window",
     "with"};
+/* clang-format on */
 
 /* MySQL/MariaDB reserved words likely to be used as names. Sorted. */
+/* clang-format off */
 static const char *const my_reserved[] = {
     "accessible", "add", "all", "alter", "analyze", "and", "as", "asc", "before", "between",
     "bigint", "binary", "blob", "both", "by", "call", "cascade", "case", "change", "char",
@@ -66,6 +69,7 @@ static const char *const my_reserved[] = {
     "undo", "union", "unique", "unlock", "unsigned", "update", "usage", "use", "using", "values",
     "varchar", "varying", "virtual", "when", "where", "while", "window", "with", "write", "xor",
     "zerofill"};
+/* clang-format on */
 
 static int in_list(const char *const *list, size_t n, const char *s, int fold)
 {
@@ -389,7 +393,8 @@ static int default_method(const char *m)
 static void put_mongo_coll(struct dbp_buf *b, const char *coll)
 {
     static const char *const db_methods[] = {"getCollection", "getName", "getSiblingDB",
-                                             "runCommand", "stats", "version", "auth", "help"};
+                                             "runCommand",    "stats",   "version",
+                                             "auth",          "help"};
     if (plain_ident(coll, 0, 0) &&
         !in_list(db_methods, sizeof db_methods / sizeof db_methods[0], coll, 0)) {
         dbp_buf_printf(b, "db.%s", coll);
@@ -400,8 +405,8 @@ static void put_mongo_coll(struct dbp_buf *b, const char *coll)
     }
 }
 
-const char *dbp_ddl_create_index(struct dbp_arena *a, enum dbp_engine e,
-                                 const struct dbp_index *c, const struct dbp_table *t)
+const char *dbp_ddl_create_index(struct dbp_arena *a, enum dbp_engine e, const struct dbp_index *c,
+                                 const struct dbp_table *t)
 {
     struct dbp_buf b = {0};
     const char *name = c->name ? c->name : dbp_ddl_index_name(a, c);

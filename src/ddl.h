@@ -98,8 +98,7 @@ const char *dbp_ddl_create_index(struct dbp_arena *a, enum dbp_engine e,
  * to avoid them), or NULL when there is nothing to add.
  */
 const char *dbp_ddl_create_index_note(struct dbp_arena *a, enum dbp_engine e,
-                                      const struct dbp_index *candidate,
-                                      const struct dbp_table *t);
+                                      const struct dbp_index *candidate, const struct dbp_table *t);
 
 /*
  * The statement that drops ix:

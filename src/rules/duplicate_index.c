@@ -26,8 +26,8 @@
 
 #include "../ddl.h"
 
-#define ENFORCES                                                                                  \
-    (DBP_IDX_PRIMARY | DBP_IDX_UNIQUE | DBP_IDX_CONSTRAINT | DBP_IDX_EXCLUSION |                 \
+#define ENFORCES                                                                                   \
+    (DBP_IDX_PRIMARY | DBP_IDX_UNIQUE | DBP_IDX_CONSTRAINT | DBP_IDX_EXCLUSION |                   \
      DBP_IDX_REPLICA_IDENTITY)
 
 struct dup {
@@ -164,8 +164,9 @@ static void emit(struct dbp_rule_ctx *ctx, const struct dup *d)
     const char *own = enforce_text(ix->flags);
     if (own) {
         /* the redundant one enforces something itself: never a plain DROP */
-        dbp_buf_printf(&m, "; it enforces %s itself, so drop the duplicate constraint only if "
-                           "nothing depends on it",
+        dbp_buf_printf(&m,
+                       "; it enforces %s itself, so drop the duplicate constraint only if "
+                       "nothing depends on it",
                        own);
         f->severity = DBP_SEV_INFO;
     } else {
@@ -282,7 +283,8 @@ const struct dbp_rule dbp_rule_duplicate_index = {
         "redundant: the longer index cannot enforce its uniqueness. Keys compare with "
         "their operator classes, collations and orderings where the index definition gives "
         "them (a text_pattern_ops index is not a duplicate of a plain one), expressions "
-        "textually, partial indexes only with partial indexes of the same predicate. When the redundant index enforces a constraint itself (a unique constraint "
+        "textually, partial indexes only with partial indexes of the same predicate. When the "
+        "redundant index enforces a constraint itself (a unique constraint "
         "identical to the primary key), the finding is info and suggests no DROP: drop the "
         "constraint if nothing depends on it. A MySQL foreign key is served by the index that "
         "is kept. Indexes smaller than min_size_bytes are left out.",

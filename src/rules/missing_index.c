@@ -263,9 +263,8 @@ static void consider(struct state *s, const struct dbp_plan *p, const struct dbp
             }
             if (has_col(k.cols, k.n_cols, col))
                 continue;
-            k.cols[k.n_cols++] = sort->sort_keys[i].desc
-                                     ? dbp_arena_printf(s->arena, "%s DESC", col)
-                                     : col;
+            k.cols[k.n_cols++] =
+                sort->sort_keys[i].desc ? dbp_arena_printf(s->arena, "%s DESC", col) : col;
             k.n_sort++;
         }
     }
@@ -336,15 +335,15 @@ static void walk(struct state *s, const struct dbp_plan *p, const struct dbp_pla
         merged.n_preds = n->n_preds;
         merged.act_rows = n->act_rows;
         /* documents examined: the FETCH's own count, else what the index scan returned */
-        merged.rows_examined = n->rows_examined == n->rows_examined ? n->rows_examined
-                                                                    : ix->act_rows;
+        merged.rows_examined =
+            n->rows_examined == n->rows_examined ? n->rows_examined : ix->act_rows;
         if (merged.relation)
             consider(s, p, &merged, sort, parallel);
         return;
     }
-    if (n->relation && (n->kind == DBP_NODE_FULL_SCAN || n->kind == DBP_NODE_INDEX_SCAN ||
-                        n->kind == DBP_NODE_INDEX_ONLY_SCAN ||
-                        n->kind == DBP_NODE_BITMAP_HEAP_SCAN))
+    if (n->relation &&
+        (n->kind == DBP_NODE_FULL_SCAN || n->kind == DBP_NODE_INDEX_SCAN ||
+         n->kind == DBP_NODE_INDEX_ONLY_SCAN || n->kind == DBP_NODE_BITMAP_HEAP_SCAN))
         consider(s, p, n, sort, parallel);
 }
 
@@ -356,7 +355,8 @@ static void fold(struct cand *a, struct cand *b)
     a->full_scan |= b->full_scan;
     if (!a->via_index)
         a->via_index = b->via_index;
-    if (b->keep_frac == b->keep_frac && (a->keep_frac != a->keep_frac || b->keep_frac < a->keep_frac))
+    if (b->keep_frac == b->keep_frac &&
+        (a->keep_frac != a->keep_frac || b->keep_frac < a->keep_frac))
         a->keep_frac = b->keep_frac;
     for (size_t i = 0; i < b->n_stmts; i++) {
         size_t j;

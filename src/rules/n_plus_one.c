@@ -27,7 +27,7 @@ struct child {
     uint64_t runs, calls, max_run;
     double total_ms, max_call_ms;
     int64_t max_rows;
-    bool timed; /* some duration known */
+    bool timed;              /* some duration known */
     struct dbp_stmt *parent; /* parent with the most calls */
     uint64_t parent_calls;
     size_t n_parents;

@@ -149,9 +149,8 @@ static void scan_node(struct state *s, const struct dbp_plan *p, const struct db
     struct rel *r = rel_for(s, p->engine, db, schema, n->relation);
     r->table = t;
     r->rel_rows = max_known(r->rel_rows, rel_rows);
-    double per_loop = n->rows_examined == n->rows_examined && !(t && t->rows >= 0)
-                          ? n->rows_examined
-                          : rel_rows;
+    double per_loop =
+        n->rows_examined == n->rows_examined && !(t && t->rows >= 0) ? n->rows_examined : rel_rows;
     double calls = st && st->agg.calls ? (double)st->agg.calls : 1;
     double read = per_loop * loops * calls;
     if (loops > r->max_loops)
@@ -262,8 +261,9 @@ static void emit_rel(struct dbp_rule_ctx *ctx, struct rel *r)
     bool weak = false;
     if (r->max_loops > 1) {
         /* the inner side of a nested loop: the whole relation once per outer row */
-        dbp_buf_printf(&m, "; rescanned %s times per execution by a nested loop: index the "
-                           "join column",
+        dbp_buf_printf(&m,
+                       "; rescanned %s times per execution by a nested loop: index the "
+                       "join column",
                        dbp_ddl_count(a, r->max_loops));
     } else if (!r->filtered) {
         /* an index cannot help a scan that wants every row */
@@ -304,8 +304,8 @@ static void emit_table(struct dbp_rule_ctx *ctx, const struct dbp_table *t)
     struct dbp_finding *f = dbp_rule_emit(ctx);
     f->engine = t->engine;
     f->object = dbp_ddl_relation(a, t->engine, t->database, t->schema, t->name);
-    double read = t->seq_rows_read >= 0 ? (double)t->seq_rows_read
-                                        : (double)t->rows * (double)t->seq_scans;
+    double read =
+        t->seq_rows_read >= 0 ? (double)t->seq_rows_read : (double)t->rows * (double)t->seq_scans;
     struct dbp_buf m = {0};
     dbp_buf_printf(&m, "%s (%s rows", f->object, dbp_ddl_count(a, (double)t->rows));
     if (t->size_bytes >= 0)
@@ -343,8 +343,7 @@ static void emit_hint(struct dbp_rule_ctx *ctx, const struct agg_hint *h)
         "scan or an unselective index; no plan to confirm: %s",
         dbp_ddl_count(a, h->per_call), dbp_ddl_count(a, h->returned_per_call),
         dbp_ddl_count(a, h->ratio), dbp_ddl_count(a, (double)st->agg.calls),
-        st->agg.calls == 1 ? "" : "s",
-        dbp_ddl_snippet(a, st->text, 80));
+        st->agg.calls == 1 ? "" : "s", dbp_ddl_snippet(a, st->text, 80));
     dbp_finding_add_evidence(snap, f, "rows_examined_per_call", h->per_call, NULL);
     dbp_finding_add_evidence(snap, f, "rows_returned_per_call", h->returned_per_call, NULL);
     dbp_finding_add_evidence(snap, f, "examined_ratio", h->ratio, NULL);
@@ -400,9 +399,8 @@ static int run(const struct dbp_snapshot *snap, struct dbp_rule_ctx *ctx, struct
             continue;
         size_t k;
         for (k = 0; k < s.n; k++)
-            if (s.rels[k].table == t ||
-                dbp_ddl_same_relation(t->engine, s.rels[k].database, s.rels[k].schema,
-                                      s.rels[k].name, t))
+            if (s.rels[k].table == t || dbp_ddl_same_relation(t->engine, s.rels[k].database,
+                                                              s.rels[k].schema, s.rels[k].name, t))
                 break;
         if (k < s.n)
             continue; /* a plan already shows it, with its statements */
@@ -449,7 +447,8 @@ const struct dbp_rule dbp_rule_seq_scan = {
         "max_kept_fraction of the rows read gains little from an index: both are info, unless "
         "a nested loop rescans the relation once per outer row (then the join column wants an "
         "index). Unfiltered scans read once as hash or merge join inputs are not reported, and "
-        "the loops of parallel workers are not counted as rescans. Without a plan, a statement whose aggregate shows at least min_rows rows examined "
+        "the loops of parallel workers are not counted as rescans. Without a plan, a statement "
+        "whose aggregate shows at least min_rows rows examined "
         "per call and min_examined_ratio rows examined per row returned (MySQL rows_examined vs "
         "rows_sent, MongoDB docsExamined vs nreturned) is reported as a likely full scan or "
         "unselective index; EXPLAIN it to see which. Finally, a table whose own counters "

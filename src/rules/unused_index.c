@@ -21,16 +21,16 @@
 
 #include "../ddl.h"
 
-#define PROTECTED                                                                                 \
-    (DBP_IDX_PRIMARY | DBP_IDX_UNIQUE | DBP_IDX_CONSTRAINT | DBP_IDX_EXCLUSION |                 \
+#define PROTECTED                                                                                  \
+    (DBP_IDX_PRIMARY | DBP_IDX_UNIQUE | DBP_IDX_CONSTRAINT | DBP_IDX_EXCLUSION |                   \
      DBP_IDX_FOREIGN_KEY | DBP_IDX_REPLICA_IDENTITY)
 
 struct group {
     const struct dbp_index *ix; /* representative: the primary's row when there is one */
     const char *cluster;
     unsigned flags;
-    int64_t scans;       /* sum over instances with counters; -1 none known */
-    int64_t size_bytes;  /* largest known; -1 */
+    int64_t scans;        /* sum over instances with counters; -1 none known */
+    int64_t size_bytes;   /* largest known; -1 */
     double coverage_days; /* shortest coverage among instances with counters; NaN unknown */
     bool coverage_unknown;
     size_t n_instances, n_replicas, n_no_counters;
@@ -130,8 +130,9 @@ static void emit(struct dbp_rule_ctx *ctx, const struct group *g, double min_day
             dbp_buf_puts(&m, "; the counters' start is unknown, so this may only mean a "
                              "recent stats reset or restart");
         else
-            dbp_buf_printf(&m, "; counters cover only %s (< %g days): too short to call it "
-                               "unused, look again later",
+            dbp_buf_printf(&m,
+                           "; counters cover only %s (< %g days): too short to call it "
+                           "unused, look again later",
                            span(a, g->coverage_days), min_days);
         f->severity = DBP_SEV_INFO;
     } else {
@@ -141,8 +142,8 @@ static void emit(struct dbp_rule_ctx *ctx, const struct group *g, double min_day
         f->suggestion = dbp_ddl_drop_index(a, ix->engine, ix, t);
         if (g->n_replicas) {
             f->verified = DBP_VERIFY_COUNTERS;
-            f->verify_note = dbp_arena_printf(a, "0 scans on all %zu instances read",
-                                              g->n_instances);
+            f->verify_note =
+                dbp_arena_printf(a, "0 scans on all %zu instances read", g->n_instances);
         } else {
             f->verify_note = "counters of one instance only: an index used only on a replica "
                              "looks unused here; check every replica before dropping";

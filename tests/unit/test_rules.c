@@ -4,6 +4,8 @@
  * runs dbp_rules_run with a config parsed from text, and checks what is
  * flagged and what is not.
  */
+/* cmocka.h needs the headers before it */
+/* clang-format off */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +15,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+/* clang-format on */
 
 #include <dbperf/arena.h>
 #include <dbperf/config.h>
@@ -84,18 +87,18 @@ static const char *evidence_text(const struct dbp_finding *f, const char *key)
     return NULL;
 }
 
-#define assert_contains(hay, needle)                                                              \
-    do {                                                                                          \
-        const char *h_ = (hay);                                                                   \
-        if (!h_ || !strstr(h_, (needle)))                                                         \
-            fail_msg("expected \"%s\" in \"%s\"", (needle), h_ ? h_ : "(null)");                  \
+#define assert_contains(hay, needle)                                                               \
+    do {                                                                                           \
+        const char *h_ = (hay);                                                                    \
+        if (!h_ || !strstr(h_, (needle)))                                                          \
+            fail_msg("expected \"%s\" in \"%s\"", (needle), h_ ? h_ : "(null)");                   \
     } while (0)
 
-#define assert_not_contains(hay, needle)                                                          \
-    do {                                                                                          \
-        const char *h_ = (hay);                                                                   \
-        if (h_ && strstr(h_, (needle)))                                                           \
-            fail_msg("did not expect \"%s\" in \"%s\"", (needle), h_);                            \
+#define assert_not_contains(hay, needle)                                                           \
+    do {                                                                                           \
+        const char *h_ = (hay);                                                                    \
+        if (h_ && strstr(h_, (needle)))                                                            \
+            fail_msg("did not expect \"%s\" in \"%s\"", (needle), h_);                             \
     } while (0)
 
 static struct dbp_stmt *stmt(struct dbp_snapshot *s, enum dbp_engine e, const char *db,
@@ -108,8 +111,7 @@ static struct dbp_stmt *stmt(struct dbp_snapshot *s, enum dbp_engine e, const ch
 }
 
 static struct dbp_table *table(struct dbp_snapshot *s, enum dbp_engine e, const char *db,
-                               const char *schema, const char *name, int64_t rows,
-                               int64_t bytes)
+                               const char *schema, const char *name, int64_t rows, int64_t bytes)
 {
     struct dbp_table *t = dbp_snapshot_add_table(s);
     t->engine = e;
@@ -432,7 +434,8 @@ static void t_seq_scan_mongo_and_aggregate_hint(void **state)
     const struct dbp_finding *f = nth(s, "seq-scan", 0);
     assert_int_equal(f->engine, MY);
     assert_true(f->fpid == m->fpid);
-    assert_contains(f->message, "examines 500,000 rows per call to return 1 (500,000:1) over 10 calls");
+    assert_contains(f->message,
+                    "examines 500,000 rows per call to return 1 (500,000:1) over 10 calls");
     const struct dbp_finding *g = nth(s, "seq-scan", 1);
     assert_string_equal(g->object, "shop.orders");
     assert_int_equal(g->engine, MG);
@@ -530,9 +533,8 @@ static void t_missing_index_partial_cover_and_merge(void **state)
                                  "customer_id,created_at", DBP_IDX_PARTIAL, 1 << 20, 10);
     p->predicate = "status = 'open'";
     struct dbp_stmt *a = stmt(s, PG, "shop", "SELECT 1 FROM orders WHERE customer_id = $1", 5);
-    struct dbp_stmt *b = stmt(s, PG, "shop",
-                              "SELECT 1 FROM orders WHERE customer_id = $1 AND created_at < $2",
-                              7);
+    struct dbp_stmt *b =
+        stmt(s, PG, "shop", "SELECT 1 FROM orders WHERE customer_id = $1 AND created_at < $2", 7);
     plan(s, PG, a, scan(s, DBP_NODE_FULL_SCAN, "public", "orders", "customer_id="));
     plan(s, PG, b,
          scan(s, DBP_NODE_FULL_SCAN, "public", "orders", "customer_id=,created_at~,total~"));
@@ -579,18 +581,21 @@ static void t_missing_index_index_scan_with_filter(void **state)
     n->loops = 1;
     plan(s, PG, a, n);
     /* not: the filter keeps most rows / too few rows read / rows read unknown */
-    struct dbp_stmt *b = stmt(s, PG, "shop", "SELECT 1 FROM orders WHERE status = $1 AND x = $2", 2);
+    struct dbp_stmt *b =
+        stmt(s, PG, "shop", "SELECT 1 FROM orders WHERE status = $1 AND x = $2", 2);
     struct dbp_plan_node *m = scan(s, DBP_NODE_INDEX_SCAN, "public", "orders", "x=");
     m->index = "orders_status";
     m->rows_examined = 50000;
     m->act_rows = 40000;
     plan(s, PG, b, m);
-    struct dbp_stmt *c = stmt(s, PG, "shop", "SELECT 1 FROM orders WHERE status = $1 AND y = $2", 2);
+    struct dbp_stmt *c =
+        stmt(s, PG, "shop", "SELECT 1 FROM orders WHERE status = $1 AND y = $2", 2);
     struct dbp_plan_node *o = scan(s, DBP_NODE_INDEX_SCAN, "public", "orders", "y=");
     o->rows_examined = 500;
     o->act_rows = 1;
     plan(s, PG, c, o);
-    struct dbp_stmt *d = stmt(s, PG, "shop", "SELECT 1 FROM orders WHERE status = $1 AND z = $2", 2);
+    struct dbp_stmt *d =
+        stmt(s, PG, "shop", "SELECT 1 FROM orders WHERE status = $1 AND z = $2", 2);
     plan(s, PG, d, scan(s, DBP_NODE_INDEX_SCAN, "public", "orders", "z="));
     run_rules(s, NULL);
     assert_int_equal(count(s, "missing-index"), 1);
@@ -804,8 +809,8 @@ static void t_unused_index_replicas_and_coverage(void **state)
     struct dbp_snapshot *s = dbp_snapshot_new();
     /* used on a replica only: used */
     struct dbp_index *p = index_(s, PG, "shop", "public", "t", "t_a", "a", 0, 10LL << 20, 0);
-    struct dbp_index *r = index_(s, PG, "shop", "public", "t", "t_a", "a", DBP_IDX_REPLICA,
-                                 10LL << 20, 7);
+    struct dbp_index *r =
+        index_(s, PG, "shop", "public", "t", "t_a", "a", DBP_IDX_REPLICA, 10LL << 20, 7);
     p->cluster = r->cluster = "main";
     r->instance = "db2:5432";
     /* unused on both: verified by the counters of every instance */
@@ -856,8 +861,7 @@ static void t_unused_index_engines(void **state)
     index_(s, MG, "shop", NULL, "orders", "_id_", "_id", DBP_IDX_PRIMARY, -1, 0);
     index_(s, MG, "shop", NULL, "orders", "status_1", "status", 0, -1, 0);
     index_(s, MY, "shop", NULL, "orders", "idx_status", "status", 0, 4LL << 20, 0);
-    index_(s, MY, "shop", NULL, "lines", "fk_order", "order_id", DBP_IDX_FOREIGN_KEY, 4LL << 20,
-           0);
+    index_(s, MY, "shop", NULL, "lines", "fk_order", "order_id", DBP_IDX_FOREIGN_KEY, 4LL << 20, 0);
     struct dbp_table *t = table(s, PG, "shop", "public", "events", 10, 10);
     t->flags = DBP_TBL_PARTITIONED;
     index_(s, PG, "shop", "public", "events", "events_kind", "kind", 0, 4LL << 20, 0);
@@ -929,8 +933,8 @@ static void t_duplicate_index(void **state)
     g = index_(s, PG, "shop", "public", "t", "t_f_g_gin", "f,g", 0, 1 << 20, 0);
     g->method = "gin";
     index_(s, PG, "shop", "public", "u", "u_a", "a", 0, 1 << 20, 0);
-    struct dbp_index *p1 = index_(s, PG, "shop", "public", "t", "t_h_open", "h", DBP_IDX_PARTIAL,
-                                  1 << 20, 0);
+    struct dbp_index *p1 =
+        index_(s, PG, "shop", "public", "t", "t_h_open", "h", DBP_IDX_PARTIAL, 1 << 20, 0);
     p1->predicate = "open";
     struct dbp_index *p2 =
         index_(s, PG, "shop", "public", "t", "t_h_i_closed", "h,i", DBP_IDX_PARTIAL, 1 << 20, 0);
@@ -943,15 +947,14 @@ static void t_duplicate_index(void **state)
     o2->definition = "CREATE INDEX t_s_pattern ON public.t USING btree (s text_pattern_ops)";
     struct dbp_index *o3 = index_(s, PG, "shop", "public", "t", "t_s_c", "s", 0, 1 << 20, 0);
     o3->definition = "CREATE INDEX t_s_c ON public.t USING btree (s COLLATE \"C\")";
-    struct dbp_index *o4 =
-        index_(s, PG, "shop", "public", "t", "t_s_x", "s,x", 0, 2 << 20, 0);
+    struct dbp_index *o4 = index_(s, PG, "shop", "public", "t", "t_s_x", "s,x", 0, 2 << 20, 0);
     o4->definition = "CREATE INDEX t_s_x ON public.t USING btree (s, lower((x)::text)) "
                      "INCLUDE (y) WHERE (a, b) IS NOT NULL";
     o4->columns[1] = "lower((x)::text)";
     o4->predicate = NULL;
     /* the same index read from a replica is one index */
-    struct dbp_index *r = index_(s, PG, "shop", "public", "t", "t_a", "a", DBP_IDX_REPLICA,
-                                 40LL << 20, 0);
+    struct dbp_index *r =
+        index_(s, PG, "shop", "public", "t", "t_a", "a", DBP_IDX_REPLICA, 40LL << 20, 0);
     r->instance = "db2:5432";
     r->cluster = "db1:5432";
     run_rules(s, NULL);
@@ -992,8 +995,8 @@ static void t_duplicate_index_identical_pair_and_mongo(void **state)
     index_(s, MY, "shop", NULL, "u", "b_c", "b,c", 0, 1 << 20, 0);
     /* MongoDB prefix */
     index_(s, MG, "shop", NULL, "orders", "customer_1", "customer", 0, -1, 0);
-    index_(s, MG, "shop", NULL, "orders", "customer_1_created_-1", "customer,created DESC", 0,
-           -1, 0);
+    index_(s, MG, "shop", NULL, "orders", "customer_1_created_-1", "customer,created DESC", 0, -1,
+           0);
     run_rules(s, NULL);
     assert_int_equal(count(s, "duplicate-index"), 4);
     const struct dbp_finding *f = find_object(s, "duplicate-index", "shop.u.b1");
