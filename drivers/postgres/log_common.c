@@ -278,9 +278,9 @@ static void execution_one(struct dbp_pglog *L, struct sess *s, const char *sessi
         len--;
     }
     while (len && (text[len - 1] == ' ' || text[len - 1] == '\t' || text[len - 1] == '\n' ||
-                   text[len - 1] == '\r'))
+                   text[len - 1] == '\r' || text[len - 1] == ';'))
         len--;
-    if (len == 0) {
+    if (len == 0) { /* an empty query (";"): nothing ran, pg_stat_statements counts nothing */
         if (s && take_plan)
             s->has_plan = false;
         return;
@@ -453,7 +453,12 @@ static void execution(struct dbp_pglog *L, struct sess *s, const char *session, 
             n++;
         b = e + 1;
     }
-    if (n <= 1) {
+    if (n == 0) { /* only ';' and blanks: an empty query */
+        if (s)
+            s->has_plan = false;
+        return;
+    }
+    if (n == 1) {
         execution_one(L, s, session, session_len, db, db_len, user, user_len, text, len, ms, ts,
                       true);
         return;

@@ -293,14 +293,20 @@ static void value(const struct span *sp, struct dbp_buf *b, const char **p, size
     *n = b->len;
 }
 
-static bool line_ok(const char *s, size_t len, struct jrec *r)
+/* 1: a log record; 0: a JSON object of something else (another logger's line); -1: not JSON */
+static int line_kind(const char *s, size_t len, struct jrec *r)
 {
     memset(r, 0, sizeof *r);
     size_t i = ws(s, len, 0);
     size_t e = scan_object(s, len, i, r, 0);
-    if (e == SIZE_MAX)
-        return false;
-    return r->v[K_SEVERITY].set && r->v[K_MESSAGE].set;
+    if (e == SIZE_MAX || ws(s, len, e) != len)
+        return -1;
+    return r->v[K_SEVERITY].set && r->v[K_MESSAGE].set ? 1 : 0;
+}
+
+static bool line_ok(const char *s, size_t len, struct jrec *r)
+{
+    return line_kind(s, len, r) == 1;
 }
 
 static int probe(const unsigned char *head, size_t len)
@@ -355,7 +361,10 @@ static int parse(struct dbp_reader *r, const struct dbp_parse_opts *o, struct db
         if (b == len)
             continue;
         uint64_t lineno = dbp_reader_lineno(r);
-        if (!line_ok(line, len, &jr)) {
+        int kind = line_kind(line, len, &jr);
+        if (kind == 0)
+            continue; /* well-formed but not a log record (CloudNativePG's operator lines) */
+        if (kind < 0) {
             dbp_pglog_malformed(L, lineno, "not a jsonlog record");
             continue;
         }

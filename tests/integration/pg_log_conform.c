@@ -6,7 +6,8 @@
  *       "query" and "calls") from the server that wrote LOG. Every statement
  *       class's calls in LOG must equal pg_stat_statements' calls.
  *   pg_log_conform [--format F] [--prefix P] --pgbadger OUT.json LOG
- *       OUT.json is `pgbadger -x json` run on LOG. Every class's total duration
+ *       OUT.json is `pgbadger -x json` run on LOG (auto_explain plans that pgbadger
+ *       counts as queries are left out and reported). Every class's total duration
  *       must agree with pgbadger's within 0.1%, and so must the sum
  *       (--totals-only: the sum only, where pgbadger's samples cannot be joined).
  * Classes are joined by normalized text: dbp_fingerprint(DBP_FP_PGSS) of the
@@ -350,11 +351,18 @@ int main(int argc, char **argv)
                 if (strstr(sample, "dbperf-pgss-dump"))
                     continue; /* the query that read pg_stat_statements */
                 /*
-                 * pgbadger reads the "Query Text" line of a JSON auto_explain plan
-                 * in a stderr log as one more query ending in `",` (its key ends in
-                 * `",;`) and gives it the plan's duration: not a statement.
+                 * auto_explain plans that pgbadger counts as queries, with the plan's
+                 * duration: in a stderr log it reads the "Query Text" line of a JSON
+                 * plan as one more query ending in `",` (its key ends in `",;`); in
+                 * csvlog and jsonlog the whole plan ("{ "Query Text": ...") is the
+                 * query. Not statements: left out, counted and reported.
                  */
-                if ((sl >= 3 && strcmp(sample + sl - 3, "\",\n;") == 0) ||
+                const char *p0 = sample;
+                while (*p0 == ' ' || *p0 == '\n' || *p0 == '\t')
+                    p0++;
+                if ((*p0 == '{' && strstr(p0, "\"Query Text\"")) ||
+                    strncmp(p0, "Query Text:", 11) == 0 ||
+                    (sl >= 3 && strcmp(sample + sl - 3, "\",\n;") == 0) ||
                     (sl >= 2 && strcmp(sample + sl - 2, "\",") == 0) ||
                     (cl->string && strlen(cl->string) >= 3 &&
                      strcmp(cl->string + strlen(cl->string) - 3, "\",;") == 0)) {

@@ -7,7 +7,7 @@
 # (psql scripts with multi-line and utility statements, an error, COPY; pgbench in the
 # simple, extended and prepared protocols), reads pg_stat_statements, stops the server,
 # and then requires, for each of the three logs, that the calls of every statement class
-# equal pg_stat_statements' calls (pg_log_conform --pgss). The stderr log is also run
+# equal pg_stat_statements' calls (pg_log_conform --pgss). The three logs are also run
 # through pgbadger -x json, whose per-class durations must agree within 0.1%.
 # A server that cannot be started fails the test (it is never skipped).
 #   pg_log_pgss.sh PG_LOG_CONFORM PG_SERVER_SH [MODE]
@@ -148,6 +148,19 @@ else
   echo "== postgres-stderr vs pgbadger"
   "$CONFORM" --format postgres-stderr --prefix "$PREFIX" --pgbadger "$DIR/pgbadger.json" \
     "$DIR/run.log" || { echo "FAIL: stderr vs pgbadger"; fail=1; }
+  # csvlog and jsonlog: pgbadger counts every auto_explain plan as one more query (the
+  # plan's JSON is its text, the plan's duration its time); pg_log_conform leaves those
+  # out and reports how many. Everything else must agree.
+  for f in csv:csv:postgres-csv json:jsonlog:postgres-json; do
+    ext=${f%%:*} rest=${f#*:}; pgf=${rest%%:*} fmt=${rest#*:}
+    if ! pgbadger -q -x json -o "$DIR/pgbadger.$ext.json" --pid-dir "$DIR" -f "$pgf" \
+         "$DIR/run.$ext" >"$DIR/pgbadger.err" 2>&1; then
+      echo "FAIL: pgbadger -f $pgf failed:"; cat "$DIR/pgbadger.err"; fail=1; continue
+    fi
+    echo "== $fmt vs pgbadger"
+    "$CONFORM" --format "$fmt" --pgbadger "$DIR/pgbadger.$ext.json" "$DIR/run.$ext" \
+      || { echo "FAIL: $fmt vs pgbadger"; fail=1; }
+  done
 fi
 [ $fail -eq 0 ] || { [ -n "${KEEP:-}" ] && cp -r "$DIR" "$DIR.kept" && echo "kept in $DIR.kept"; }
 exit $fail

@@ -393,17 +393,58 @@ static void test_json(void **state)
     run_free(&r);
 }
 
+/* pgbadger's t/07_csv_statement_duration.t expectations on the same fixture */
+static void test_csv_fixture_statement_without_duration(void **state)
+{
+    (void)state;
+    struct dbp_error err = {0};
+    struct dbp_reader *rd = NULL;
+    assert_int_equal(dbp_reader_open(DBPERF_CORPUS "/pgbadger/fixtures/"
+                                                   "csv_statement_without_duration.log",
+                                     &rd, &err),
+                     DBP_OK);
+    size_t hl;
+    const unsigned char *head = dbp_reader_head(rd, &hl);
+    const struct dbp_driver *drv = NULL;
+    assert_ptr_equal(dbp_format_detect(head, hl, &drv), &dbp_pg_csv_format);
+    struct run r = {.snap = dbp_snapshot_new()};
+    r.src = dbp_snapshot_add_source(r.snap, "f", "postgres-csv");
+    r.rc = dbp_pg_csv_format.parse(rd, NULL, r.snap, r.src, &r.err);
+    dbp_reader_close(rd);
+    assert_int_equal(r.rc, DBP_OK);
+    struct dbp_stmt *slow = NULL, *health = NULL;
+    for (size_t i = 0; i < r.snap->stmts.n; i++) {
+        struct dbp_stmt *st = r.snap->stmts.items[i];
+        if (strstr(st->text, "slow_table"))
+            slow = st;
+        if (strstr(st->text, "health_check"))
+            health = st;
+    }
+    assert_non_null(slow);
+    assert_non_null(health);
+    assert_true(fabs(slow->agg.total_ms - 688786.283) < 1e-6);
+    assert_int_equal(health->agg.calls, 1);
+    assert_true(isnan(health->agg.min_ms)); /* no duration, no min/max */
+    assert_true(isnan(health->agg.max_ms) || health->agg.max_ms == 0);
+    run_free(&r);
+}
+
 static void test_json_malformed(void **state)
 {
     (void)state;
     const char *log = "{\"timestamp\":\"2026-11-26 16:42:05.636 UTC\",\"error_severity\":\"LOG\","
                       "\"message\":\"duration: 1.000 ms  statement: SELECT 1\"}\n"
-                      "{\"timestamp\":\"2026-11-26 16:42:05.636 UTC\",\"message\":\"x\n";
+                      "{\"timestamp\":\"2026-11-26 16:42:05.636 UTC\",\"message\":\"x\n"
+                      "{\"level\":\"info\",\"logger\":\"wal-archive\",\"msg\":\"skip\"}\n"
+                      "{\"timestamp\":\"2026-11-26 16:42:05.636 UTC\",\"error_severity\":\"LOG\","
+                      "\"message\":\"duration: 1.000 ms  statement: ;\"}\n";
     struct run r;
     run_fmt(&r, &dbp_pg_json_format, log, NULL);
     assert_int_equal(r.rc, DBP_ERR_FORMAT);
     assert_string_equal(r.err.message, "t.log:2: not a jsonlog record");
-    assert_int_equal(total_calls(&r), 1);
+    assert_int_equal(r.src->skipped, 1); /* another logger's JSON line is not malformed */
+    assert_int_equal(total_calls(&r), 1); /* an empty query runs nothing */
+    assert_int_equal(r.snap->stmts.n, 1);
     run_free(&r);
 }
 
@@ -461,6 +502,7 @@ int main(void)
         cmocka_unit_test(test_csv),
         cmocka_unit_test(test_csv_malformed_and_unterminated),
         cmocka_unit_test(test_json),
+        cmocka_unit_test(test_csv_fixture_statement_without_duration),
         cmocka_unit_test(test_json_malformed),
         cmocka_unit_test(test_garbage_never_crashes),
         cmocka_unit_test(test_timestamps),
