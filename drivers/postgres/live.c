@@ -411,22 +411,33 @@ static char *quote_ident(PGconn *conn, const char *id)
     return out;
 }
 
-static double hypo_threshold(const struct dbp_config *config)
+/* [postgres] hypo_min_improvement: a fraction ("0.5") or a percentage
+ * ("50%") from 0 to 1; DBP_ERR_USAGE naming file:line otherwise. */
+static int hypo_threshold(const struct dbp_config *config, double *out, struct dbp_error *err)
 {
+    *out = DBP_PG_HYPO_MIN_IMPROVEMENT;
     const char *v = dbp_config_get(config, "postgres", "hypo_min_improvement");
     if (!v)
-        return DBP_PG_HYPO_MIN_IMPROVEMENT;
+        return DBP_OK;
     char *end = NULL;
     double d = strtod(v, &end);
-    if (end == v)
-        return DBP_PG_HYPO_MIN_IMPROVEMENT;
-    while (isspace((unsigned char)*end))
-        end++;
-    if (*end == '%')
-        d /= 100.0;
-    if (!(d >= 0.0) || d > 1.0)
-        return DBP_PG_HYPO_MIN_IMPROVEMENT;
-    return d;
+    if (end != v) {
+        while (isspace((unsigned char)*end))
+            end++;
+        if (*end == '%') {
+            d /= 100.0;
+            end++;
+        }
+        while (isspace((unsigned char)*end))
+            end++;
+    }
+    if (end == v || *end || !(d >= 0.0) || d > 1.0)
+        return dbp_error_set(err, DBP_ERR_USAGE,
+                             "%s: [postgres] hypo_min_improvement must be a fraction from 0 to 1 "
+                             "or a percentage, not '%s'",
+                             dbp_config_where(config, "postgres", "hypo_min_improvement"), v);
+    *out = d;
+    return DBP_OK;
 }
 
 /* Read the session facts (session.sql, control.sql). */
@@ -535,7 +546,9 @@ int dbp_pg_connect(const struct dbp_conn_opts *o, void **ctxp, struct dbp_error 
     c->top_n = o->top_n > 0 ? o->top_n : 20;
     c->analyze = o->analyze;
     c->hypothetical = o->hypothetical;
-    c->hypo_min_improvement = hypo_threshold(o->config);
+    int rc = hypo_threshold(o->config, &c->hypo_min_improvement, err);
+    if (rc != DBP_OK)
+        goto fail;
 
     /* later keywords override the target's own (expand_dbname): our
      * application_name and options always win; connect_timeout only
@@ -562,7 +575,6 @@ int dbp_pg_connect(const struct dbp_conn_opts *o, void **ctxp, struct dbp_error 
     vals[k] = NULL;
     c->conn = PQconnectdbParams(keys, vals, 1);
     dbp_buf_free(&options);
-    int rc;
     if (!c->conn) {
         rc = dbp_error_set(err, DBP_ERR_CONNECT, "cannot connect to %s: out of memory", c->shown);
         goto fail;

@@ -700,6 +700,30 @@ static void test_hypopg(void)
     dbp_pg_disconnect(ctx);
     dbp_config_free(cfg);
 
+    /* a threshold that is no fraction: a usage error naming the file and line */
+    const char *const bad[] = {"[postgres]\nhypo_min_improvement = lots\n",
+                               "[postgres]\nhypo_min_improvement = 1.5\n",
+                               "[postgres]\nhypo_min_improvement = 50%x\n"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cfg = NULL;
+        check(dbp_config_parse(bad[i], strlen(bad[i]), "bad.conf", &cfg, &e) == DBP_OK, "config");
+        o.config = cfg;
+        void *bctx = (void *)1;
+        int brc = dbp_pg_connect(&o, &bctx, &e);
+        check(brc == DBP_ERR_USAGE && bctx == NULL && strstr(e.message, "bad.conf:2") &&
+                  strstr(e.message, "hypo_min_improvement"),
+              "bad threshold refused: %s", e.message);
+        dbp_config_free(cfg);
+    }
+    const char *pct = "[postgres]\nhypo_min_improvement = 99.9 %\n";
+    check(dbp_config_parse(pct, strlen(pct), "pct.conf", &cfg, &e) == DBP_OK, "config");
+    o.config = cfg;
+    ctx = connect_driver(&o);
+    check(fabs(((struct dbp_pg_ctx *)ctx)->hypo_min_improvement - 0.999) < 1e-12,
+          "a percentage threshold");
+    dbp_pg_disconnect(ctx);
+    dbp_config_free(cfg);
+
     /* hypothetical indexes turned off: kept, unverified, with a note */
     o.config = NULL;
     o.hypothetical = false;
