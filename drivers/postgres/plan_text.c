@@ -96,11 +96,13 @@ static void trim(const char **s, size_t *len)
         (*len)--;
 }
 
-/* A node line's statistics group starts here: "(cost=", "(actual", "(never executed)". */
+/* A node line's statistics group starts here: "(cost=", "(actual time=" or "(actual rows="
+ * (TIMING OFF), "(never executed)". */
 static long stats_start(const char *s, size_t len)
 {
     long best = -1;
-    static const char *const marks[] = {"(cost=", "(actual ", "(never executed)", NULL};
+    static const char *const marks[] = {"(cost=", "(actual time=", "(actual rows=",
+                                        "(never executed)", NULL};
     for (size_t i = 0; marks[i]; i++) {
         long p = find(s, len, marks[i]);
         if (p >= 0 && (best < 0 || p < best))

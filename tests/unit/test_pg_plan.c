@@ -270,6 +270,42 @@ static void t_decorations(void **state)
     assert_int_equal(nl->children[0]->kind, DBP_NODE_SUBQUERY);
     assert_string_equal(nl->children[2]->relation, "d");
     assert_true(plan->planning_ms == 0.1);
+    /* COSTS OFF: the tree from node names alone; TIMING OFF: rows without times */
+    const char *nocost = "Hash Join\n"
+                         "  Hash Cond: (o.customer_id = c.id)\n"
+                         "  ->  Seq Scan on orders o\n"
+                         "        Filter: ((status)::text = 'paid'::text)\n"
+                         "  ->  Hash\n"
+                         "        ->  Seq Scan on customers c\n";
+    assert_int_equal(dbp_pg_plan_from_text(snap, nocost, strlen(nocost), "c", &plan, &err), 0);
+    assert_int_equal(plan->root->kind, DBP_NODE_JOIN);
+    assert_int_equal(plan->root->n_children, 2);
+    assert_string_equal(plan->root->children[0]->alias, "o");
+    assert_string_equal(plan->root->children[0]->preds[0].column, "status");
+    assert_string_equal(plan->root->children[1]->children[0]->relation, "customers");
+    assert_true(isnan(plan->root->est_rows));
+    const char *notiming = "Seq Scan on t  (actual rows=10 loops=1)\n"
+                           "  Filter: (a > 1)\n"
+                           "  Rows Removed by Filter: 90\n";
+    assert_int_equal(dbp_pg_plan_from_text(snap, notiming, strlen(notiming), "t", &plan, &err), 0);
+    assert_true(plan->analyzed);
+    assert_true(plan->root->act_rows == 10);
+    assert_true(plan->root->rows_examined == 100);
+    assert_true(isnan(plan->root->actual_ms));
+    /* two plans in one input: the first is returned, the format takes both */
+    const char *two = "Seq Scan on a  (cost=0.00..1.00 rows=1 width=4)\n"
+                      "Planning Time: 0.1 ms\n"
+                      "\n"
+                      "Seq Scan on b  (cost=0.00..1.00 rows=2 width=4)\n";
+    assert_int_equal(dbp_pg_plan_from_text(snap, two, strlen(two), "2", &plan, &err), 0);
+    assert_string_equal(plan->root->relation, "a");
+    struct dbp_reader *rd = dbp_reader_open_mem(two, strlen(two), "two.txt");
+    struct dbp_source *src = dbp_snapshot_add_source(snap, "two.txt", "postgres-plan-text");
+    assert_int_equal(dbp_pg_plan_text_format.parse(rd, NULL, snap, src, &err), DBP_OK);
+    assert_int_equal(src->entries, 2);
+    assert_string_equal(((struct dbp_plan *)snap->plans.items[1])->root->relation, "b");
+    assert_null(((struct dbp_plan *)snap->plans.items[1])->stmt);
+    dbp_reader_close(rd);
     dbp_snapshot_free(snap);
 }
 
