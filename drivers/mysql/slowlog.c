@@ -44,6 +44,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <dbperf/arena.h>
 #include <dbperf/buf.h>
@@ -54,6 +55,7 @@
 #include <dbperf/reader.h>
 
 #include "my_int.h"
+#include "predicate.h"
 
 static const char plan_format[] = "mariadb-slowlog-explain";
 
@@ -276,11 +278,11 @@ static int restart_line(const char *s, size_t n)
         if ((s[1] | 0x20) == 'c' && (s[2] | 0x20) == 'p' && s[3] == ' ' && (s[4] | 0x20) == 'p' &&
             memcmp(s + 5, "ort:", 4) == 0)
             return 2;
-        if (memcmp(s, "Time ", 5) == 0) {
+        if (memcmp(s, "Time", 4) == 0 && is_sp(s[4])) { /* MariaDB pads with tabs */
             size_t i = 5;
-            while (i < n && s[i] == ' ')
+            while (i < n && is_sp(s[i]))
                 i++;
-            if (STARTS(s + i, n - i, "Id "))
+            if (STARTS(s + i, n - i, "Id") && i + 2 < n && is_sp(s[i + 2]))
                 return 2;
         }
     }
@@ -625,7 +627,7 @@ static struct dbp_plan_node *explain_tree(struct dbp_snapshot *snap, const char 
             if (!type && !n->relation)
                 n->kind = DBP_NODE_RESULT; /* "No tables used" */
             n->engine_name = type ? type : (extra ? extra : "NULL");
-            n->condition = NULL;
+            n->condition = extra; /* for attach_plan; replaced by the WHERE text or NULL */
             if (c[X_ROWS])
                 n->est_rows = cell_num(c[X_ROWS], cl[X_ROWS]);
             if (c[X_R_ROWS]) {
@@ -653,13 +655,271 @@ static struct dbp_plan_node *explain_tree(struct dbp_snapshot *snap, const char 
     return nrows > 1 ? root : first;
 }
 
-static void attach_plan(struct slow *p, struct dbp_stmt *st, double ms)
+/* ---- what the tabular EXPLAIN leaves out, from the statement itself ------- */
+
+/*
+ * The tabular EXPLAIN names a table by its alias and says only "Using where"
+ * for a filter. A small tokenizer over the statement (comments and quoted
+ * strings skipped, no regular expressions) recovers the tables behind the
+ * aliases (FROM / JOIN clauses) and the text of the top-level WHERE clause,
+ * whose columns become the node's predicates (dbp_preds_from_condition).
+ */
+enum { T_END, T_WORD, T_STR, T_PUNCT };
+
+struct tok {
+    const char *s;
+    size_t n;
+    int kind;
+};
+
+static int next_tok(const char **sp, const char *end, struct tok *t)
+{
+    const char *s = *sp;
+    for (;;) {
+        while (s < end && (is_sp(*s) || *s == '\n' || *s == '\r'))
+            s++;
+        if (s + 1 < end && ((s[0] == '-' && s[1] == '-') || s[0] == '#')) {
+            while (s < end && *s != '\n')
+                s++;
+            continue;
+        }
+        if (s < end && s[0] == '#') {
+            while (s < end && *s != '\n')
+                s++;
+            continue;
+        }
+        if (s + 1 < end && s[0] == '/' && s[1] == '*') {
+            const char *c = s + 2;
+            while (c + 1 < end && !(c[0] == '*' && c[1] == '/'))
+                c++;
+            s = c + 1 < end ? c + 2 : end;
+            continue;
+        }
+        break;
+    }
+    t->s = s;
+    if (s >= end) {
+        t->n = 0;
+        *sp = s;
+        return t->kind = T_END;
+    }
+    char c = *s;
+    if (c == '\'' || c == '"' || c == '`') {
+        const char *q = s + 1;
+        while (q < end && *q != c) {
+            if (*q == '\\' && c != '`' && q + 1 < end)
+                q++;
+            q++;
+        }
+        q = q < end ? q + 1 : end;
+        t->n = (size_t)(q - s);
+        *sp = q;
+        return t->kind = c == '`' ? T_WORD : T_STR;
+    }
+    if (is_alpha(c) || is_digit(c) || c == '_' || c == '$' || (unsigned char)c >= 0x80) {
+        const char *q = s;
+        while (q < end && (is_alpha(*q) || is_digit(*q) || *q == '_' || *q == '$' ||
+                           (unsigned char)*q >= 0x80))
+            q++;
+        t->n = (size_t)(q - s);
+        *sp = q;
+        return t->kind = T_WORD;
+    }
+    t->n = 1;
+    *sp = s + 1;
+    return t->kind = T_PUNCT;
+}
+
+static bool tok_is(const struct tok *t, const char *kw)
+{
+    size_t n = strlen(kw);
+    if (t->kind != T_WORD || t->n != n)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if ((t->s[i] | 0x20) != kw[i])
+            return false;
+    return true;
+}
+
+/* words after a table name that are not its alias */
+static bool clause_word(const struct tok *t)
+{
+    static const char *const kw[] = {
+        "where",  "join",   "inner", "left",  "right",  "cross", "straight_join", "natural",
+        "on",     "using",  "group", "order", "limit",  "having", "union",        "for",
+        "lock",   "set",    "window", "use",  "force",  "ignore", "partition",    "into",
+        "values", "select", "outer", "full",  "except", "intersect", "returning",  "procedure"};
+    for (size_t i = 0; i < sizeof kw / sizeof kw[0]; i++)
+        if (tok_is(t, kw[i]))
+            return true;
+    return false;
+}
+
+#define MAX_ALIASES 32
+
+struct sql_info {
+    struct tok alias[MAX_ALIASES], table[MAX_ALIASES], schema[MAX_ALIASES];
+    size_t n;
+    const char *where; /* top-level WHERE clause text, NULL if none */
+    size_t where_len;
+};
+
+static void unquote(const struct tok *t, const char **s, size_t *n)
+{
+    *s = t->s;
+    *n = t->n;
+    if (*n >= 2 && **s == '`' && (*s)[*n - 1] == '`') {
+        (*s)++;
+        *n -= 2;
+    }
+}
+
+static void sql_scan(const char *sql, size_t len, struct sql_info *info)
+{
+    const char *s = sql, *end = sql + len;
+    struct tok t;
+    int depth = 0;
+    memset(info, 0, sizeof *info);
+    const char *where_start = NULL;
+    while (next_tok(&s, end, &t) != T_END) {
+        if (t.kind == T_PUNCT) {
+            if (*t.s == '(')
+                depth++;
+            else if (*t.s == ')')
+                depth--;
+            else if (*t.s == ';' && depth == 0 && where_start) {
+                info->where = where_start;
+                info->where_len = (size_t)(t.s - where_start);
+                where_start = NULL;
+            }
+            continue;
+        }
+        if (depth == 0 && where_start &&
+            (tok_is(&t, "group") || tok_is(&t, "order") || tok_is(&t, "limit") ||
+             tok_is(&t, "having") || tok_is(&t, "union") || tok_is(&t, "for") ||
+             tok_is(&t, "lock") || tok_is(&t, "window") || tok_is(&t, "into"))) {
+            info->where = where_start;
+            info->where_len = (size_t)(t.s - where_start);
+            where_start = NULL;
+            continue;
+        }
+        if (depth == 0 && !info->where && !where_start && tok_is(&t, "where")) {
+            where_start = s;
+            continue;
+        }
+        if (!tok_is(&t, "from") && !tok_is(&t, "join") && !tok_is(&t, "update") &&
+            !tok_is(&t, "straight_join"))
+            continue;
+        /* table [AS] alias {, table [AS] alias} */
+        for (;;) {
+            const char *save = s;
+            struct tok a, b, c;
+            if (next_tok(&s, end, &a) != T_WORD || clause_word(&a)) {
+                s = save;
+                break;
+            }
+            struct tok tab = a, sch = {0};
+            save = s;
+            if (next_tok(&s, end, &b) == T_PUNCT && *b.s == '.') {
+                if (next_tok(&s, end, &c) != T_WORD)
+                    break;
+                sch = a;
+                tab = c;
+            } else {
+                s = save;
+            }
+            struct tok al = tab;
+            save = s;
+            if (next_tok(&s, end, &b) == T_WORD && tok_is(&b, "as"))
+                next_tok(&s, end, &b);
+            if (b.kind == T_WORD && !clause_word(&b)) {
+                al = b;
+                save = s;
+            } else {
+                s = save;
+            }
+            if (info->n < MAX_ALIASES) {
+                info->alias[info->n] = al;
+                info->table[info->n] = tab;
+                info->schema[info->n] = sch;
+                info->n++;
+            }
+            if (next_tok(&s, end, &b) != T_PUNCT || *b.s != ',') {
+                s = save;
+                break;
+            }
+        }
+    }
+    if (where_start) {
+        info->where = where_start;
+        info->where_len = (size_t)(end - where_start);
+    }
+}
+
+/* Put the table behind the node's alias and the WHERE clause's columns on the node. */
+static void enrich_node(struct dbp_snapshot *snap, struct dbp_plan_node *n,
+                        const struct sql_info *info, const char *where, const char *extra)
+{
+    const char *name = n->relation;
+    if (name && name[0] == '<') { /* <derived2>, <subquery3>, <union1,2>: no table */
+        n->alias = name;
+        n->relation = NULL;
+        return;
+    }
+    if (!name)
+        return;
+    size_t nl = strlen(name);
+    for (size_t i = 0; i < info->n; i++) {
+        const char *a, *t, *d;
+        size_t al, tl, dl;
+        unquote(&info->alias[i], &a, &al);
+        if (al != nl || strncasecmp(a, name, nl) != 0)
+            continue;
+        unquote(&info->table[i], &t, &tl);
+        if (tl != nl || memcmp(t, name, nl) != 0) {
+            n->alias = name;
+            n->relation = dbp_arena_strndup(snap->arena, t, tl);
+        }
+        if (info->schema[i].n) {
+            unquote(&info->schema[i], &d, &dl);
+            n->schema = dbp_arena_strndup(snap->arena, d, dl);
+        }
+        break;
+    }
+    if (where && extra && strstr(extra, "Using where")) {
+        n->condition = where;
+        n->n_preds = dbp_preds_from_condition(snap->arena, where, n->alias ? n->alias : name,
+                                              &n->preds);
+    }
+}
+
+static void attach_plan(struct slow *p, struct dbp_stmt *st, double ms, const char *sql,
+                        size_t sql_len)
 {
     struct entry *e = &p->e;
     bool analyzed = false;
     struct dbp_plan_node *root = explain_tree(p->snap, e->explain.data, e->explain.len, &analyzed);
     if (!root)
         return;
+    struct sql_info info;
+    sql_scan(sql, sql_len, &info);
+    const char *where = info.where_len ? dbp_arena_strndup(p->snap->arena, info.where,
+                                                           info.where_len)
+                                       : NULL;
+    if (root->kind == DBP_NODE_JOIN) {
+        for (size_t i = 0; i < root->n_children; i++)
+            enrich_node(p->snap, root->children[i], &info, where, root->children[i]->condition);
+    } else {
+        enrich_node(p->snap, root, &info, where, root->condition);
+    }
+    /* the Extra column rode in condition until now; the WHERE text replaces it */
+    if (root->kind == DBP_NODE_JOIN) {
+        for (size_t i = 0; i < root->n_children; i++)
+            if (root->children[i]->condition != where)
+                root->children[i]->condition = NULL;
+    } else if (root->condition != where) {
+        root->condition = NULL;
+    }
     struct dbp_plan *plan = st->plan;
     bool fresh = !plan || plan->format != plan_format;
     if (fresh)
@@ -704,7 +964,7 @@ static void use_line(struct entry *e, const char *s, size_t n)
 /* "SET timestamp=N;" possibly among other assignments ("insert_id=1,timestamp=N") */
 static void set_line(struct entry *e, const char *s, size_t n)
 {
-    const char *t = memmem(s, n, "timestamp=", 10);
+    const char *t = STARTS(s + 4, n - 4, "timestamp=") ? s + 4 : memmem(s, n, "timestamp=", 10);
     if (!t)
         return;
     const char *v = t + 10, *end = s + n;
@@ -799,7 +1059,7 @@ static void finish_entry(struct slow *p, bool at_eof)
     if (!st->user && e->user.len)
         st->user = dbp_arena_strndup(p->snap->arena, e->user.data, e->user.len);
     if (e->explain.len && slowest)
-        attach_plan(p, st, ms);
+        attach_plan(p, st, ms, text, n);
     if (e->thread.len) {
         struct dbp_session_event ev = {
             .session = e->thread.data,
@@ -835,7 +1095,9 @@ static void header_line(struct slow *p, const char *s, size_t n)
     size_t m = (size_t)(end - q);
     if (STARTS(q, m, "Time:")) {
         const char *v = q + 5;
-        const char *uh = memmem(v, (size_t)(end - v), "# User@Host:", 12);
+        /* old servers write "# Time: ... # User@Host: ..." on one line */
+        const char *h = memchr(v, '#', (size_t)(end - v));
+        const char *uh = h ? memmem(h, (size_t)(end - h), "# User@Host:", 12) : NULL;
         e->time_us = parse_time(v, uh ? uh : end, &e->time_iso);
         if (uh)
             parse_user_host(e, uh + 12, end);

@@ -223,7 +223,7 @@ static void t_percona(void **state)
 static const char mariadb_log[] =
     "/usr/sbin/mariadbd, Version: 10.11.6-MariaDB-log (MariaDB Server). started with:\n"
     "Tcp port: 3306  Unix socket: /run/mysqld/mysqld.sock\n"
-    "Time                Id Command  Argument\n"
+    "Time\t\t    Id Command\tArgument\n" /* as MariaDB writes it, with tabs */
     "# Time: 240115 10:00:00\n"
     "# User@Host: shop[shop] @ localhost []\n"
     "# Thread_id: 31  Schema: shop  QC_hit: No\n"
@@ -256,6 +256,7 @@ static void t_mariadb_explain(void **state)
     struct run r;
     parse_mem(&r, log.data, log.len);
     assert_int_equal(r.rc, DBP_OK);
+    assert_int_equal(r.snap->n_diags, 0);
     assert_int_equal(r.src->entries, 200);
     assert_string_equal(r.src->server_version, "10.11.6-MariaDB-log");
     struct dbp_stmt *st =
@@ -280,12 +281,22 @@ static void t_mariadb_explain(void **state)
     assert_int_equal(root->n_children, 2);
     struct dbp_plan_node *o = root->children[0], *c = root->children[1];
     assert_int_equal(o->kind, DBP_NODE_FULL_SCAN);
-    assert_string_equal(o->relation, "o");
+    /* the alias in the EXPLAIN is resolved from the statement; "Using where" gets the
+     * WHERE clause's columns */
+    assert_string_equal(o->relation, "orders");
+    assert_string_equal(o->alias, "o");
+    assert_non_null(strstr(o->condition, "o.note = 'x50'"));
+    assert_int_equal(o->n_preds, 1);
+    assert_string_equal(o->preds[0].column, "note");
+    assert_int_equal(o->preds[0].op, DBP_PRED_EQ);
     assert_string_equal(o->engine_name, "ALL");
     assert_null(o->index);
     assert_true(near(o->est_rows, 10000));
     assert_true(near(o->act_rows, 10000));
     assert_int_equal(c->kind, DBP_NODE_INDEX_ONLY_SCAN);
+    assert_string_equal(c->relation, "customers");
+    assert_int_equal(c->n_preds, 0);
+    assert_null(c->condition);
     assert_string_equal(c->index, "PRIMARY");
     assert_true(near(c->est_rows, 1));
     done(&r);
@@ -314,19 +325,55 @@ static void t_mariadb_single_table_plan(void **state)
                   "# explain: 1\tSIMPLE\tNULL\tNULL\tNULL\tNULL\tNULL\tNULL\tNULL\tNULL\tNULL\t"
                   "NULL\tNo tables used\n"
                   "SET timestamp=1518625088;\n"
-                  "SELECT 1;\n");
+                  "SELECT 1;\n"
+                  "# Time: 180214 16:18:09\n"
+                  "# User@Host: root[root] @ localhost []\n"
+                  "# Thread_id: 8  Schema: db  QC_hit: No\n"
+                  "# Query_time: 0.3  Lock_time: 0.000000  Rows_sent: 1  Rows_examined: 0\n"
+                  "# explain: id\tselect_type\ttable\ttype\tpossible_keys\tkey\tkey_len\tref\t"
+                  "rows\tExtra\n"
+                  "# explain: 1\tPRIMARY\to\tALL\tNULL\tNULL\tNULL\tNULL\t900\tUsing where\n"
+                  "# explain: 1\tPRIMARY\t<derived2>\tALL\tNULL\tNULL\tNULL\tNULL\t2\t"
+                  "Using where; Using join buffer (flat, BNL join)\n"
+                  "# explain: 2\tDERIVED\tNULL\tNULL\tNULL\tNULL\tNULL\tNULL\tNULL\t"
+                  "No tables used\n"
+                  "SET timestamp=1518625089;\n"
+                  "SELECT /* from here */ x FROM `shop`.`orders` AS o, (SELECT 1 AS x) d -- c\n"
+                  "WHERE o.status = 'new' AND d.x > 1 AND o.total > 5 GROUP BY x;\n");
     assert_int_equal(r.rc, DBP_OK);
     struct dbp_stmt *st = cls(&r, "SELECT * FROM t WHERE k = 3");
     assert_non_null(st->plan);
     assert_int_equal(st->plan->root->kind, DBP_NODE_INDEX_SCAN); /* "Using index condition" */
     assert_int_equal(st->plan->root->n_children, 0);
+    assert_string_equal(st->plan->root->relation, "t");
+    assert_null(st->plan->root->alias);
+    assert_int_equal(st->plan->root->n_preds, 0); /* no "Using where" */
     assert_false(st->plan->analyzed);
     assert_true(isnan(st->plan->root->act_rows));
     struct dbp_stmt *one = cls(&r, "SELECT 1");
     assert_non_null(one->plan);
     assert_int_equal(one->plan->root->kind, DBP_NODE_RESULT);
     assert_null(one->plan->root->relation);
-    assert_int_equal(r.snap->plans.n, 2);
+    struct dbp_stmt *j = cls(&r, "SELECT x FROM `shop`.`orders` AS o, (SELECT 1 AS x) d "
+                                 "WHERE o.status = 'new' AND d.x > 1 AND o.total > 5 GROUP BY x");
+    assert_non_null(j);
+    assert_non_null(j->plan);
+    struct dbp_plan_node *root = j->plan->root;
+    assert_int_equal(root->kind, DBP_NODE_JOIN);
+    assert_int_equal(root->n_children, 3);
+    struct dbp_plan_node *o = root->children[0], *d = root->children[1];
+    assert_string_equal(o->relation, "orders");
+    assert_string_equal(o->schema, "shop");
+    assert_string_equal(o->alias, "o");
+    assert_int_equal(o->n_preds, 2); /* d.x belongs to the other table */
+    assert_string_equal(o->preds[0].column, "status");
+    assert_int_equal(o->preds[0].op, DBP_PRED_EQ);
+    assert_string_equal(o->preds[1].column, "total");
+    assert_int_equal(o->preds[1].op, DBP_PRED_RANGE);
+    assert_null(d->relation); /* a derived table is no table */
+    assert_string_equal(d->alias, "<derived2>");
+    assert_int_equal(root->children[2]->kind, DBP_NODE_RESULT);
+    assert_int_equal(r.snap->plans.n, 3);
     done(&r);
 }
 
