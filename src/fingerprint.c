@@ -1192,7 +1192,10 @@ struct pg {
     size_t pending_any_mark;
     int pending_any_left_const;
     /* group form: LIMIT/OFFSET/FETCH canonical order */
-    int key_space;
+    /* group form: relations of the top-level FROM clause, by reference name */
+    int nrels;
+    size_t rel_a[16], rel_b[16];
+    int in_from;
 };
 
 static uint64_t fnv_add(uint64_t h, const unsigned char *p, size_t n, int fold)
@@ -1401,6 +1404,76 @@ static void pg_list_close(struct pg *p, size_t close_at)
     p->next = l->first_num + 1;
 }
 
+/* words that cannot be a table alias after a FROM item */
+static int pg_not_alias(const unsigned char *w, size_t n)
+{
+    static const struct kw t[] = {
+        KW("join"), KW("inner"), KW("left"), KW("right"), KW("full"), KW("cross"),
+        KW("natural"), KW("on"), KW("using"), KW("where"), KW("group"), KW("order"),
+        KW("limit"), KW("offset"), KW("for"), KW("union"), KW("except"), KW("intersect"),
+        KW("window"), KW("having"), KW("lateral"), KW("fetch"), KW("tablesample"), KW("outer")};
+    return kw_in(w, n, t, sizeof t / sizeof t[0]);
+}
+
+/*
+ * Group form: FROM/JOIN relation names, so that FOR UPDATE OF <all of them, in
+ * order> groups with plain FOR UPDATE (the same row marks in the query tree).
+ * Called for an identifier after FROM, JOIN or a FROM-list comma; records the
+ * alias if one follows, else the last part of the (qualified) name.
+ */
+static void pg_from_item(struct pg *p, size_t i, size_t e)
+{
+    const unsigned char *s = p->s;
+    size_t n = p->n, at, ne, ra = i, rb = e;
+    enum pgtok t;
+    while ((t = pg_peek(s, n, rb, &at, &ne)) == P_OP && ne == at + 1 && s[at] == '.') {
+        if (pg_peek(s, n, ne, &at, &ne) != P_IDENT && t != P_QIDENT)
+            break;
+        ra = at;
+        rb = ne;
+    }
+    t = pg_peek(s, n, rb, &at, &ne);
+    if (t == P_IDENT && word_is(s + at, ne - at, "as"))
+        t = pg_peek(s, n, ne, &at, &ne);
+    if ((t == P_IDENT && !pg_not_alias(s + at, ne - at)) || t == P_QIDENT) {
+        ra = at;
+        rb = ne;
+    }
+    if (p->nrels < 16) {
+        p->rel_a[p->nrels] = ra;
+        p->rel_b[p->nrels] = rb;
+    }
+    p->nrels++;
+}
+
+/* Group form: after FOR UPDATE/SHARE, is "OF a, b" all FROM relations in order? returns its end */
+static size_t pg_of_all_rels(const struct pg *p, size_t e)
+{
+    const unsigned char *s = p->s;
+    size_t n = p->n, at, ne, pos = e;
+    int k = 0;
+    if (p->nrels == 0 || p->nrels > 16)
+        return 0;
+    for (;;) {
+        enum pgtok t = pg_peek(s, n, pos, &at, &ne);
+        if ((t != P_IDENT && t != P_QIDENT) || k >= p->nrels)
+            return 0;
+        /* names compare case-insensitively (quoted ones too: close enough) */
+        size_t l = ne - at;
+        if (l != p->rel_b[k] - p->rel_a[k])
+            return 0;
+        for (size_t m = 0; m < l; m++)
+            if (lower(s[at + m]) != lower(s[p->rel_a[k] + m]))
+                return 0;
+        k++;
+        pos = ne;
+        if (pg_peek(s, n, pos, &at, &ne) != P_COMMA)
+            break;
+        pos = ne;
+    }
+    return k == p->nrels ? pos : 0;
+}
+
 static void fp_pgss(unsigned flags, const unsigned char *s, size_t n, struct dbp_buf *o)
 {
     struct pg p;
@@ -1498,6 +1571,30 @@ static void fp_pgss(unsigned flags, const unsigned char *s, size_t n, struct dbp
                                nt == P_IDENT))
                     is_const = 0;
             }
+        }
+
+        /* group form: FOR UPDATE OF <every FROM relation> is FOR UPDATE */
+        if (p.group && t == P_IDENT && p.depth == 0 && word_is(s + i, e - i, "of") &&
+            (pg_is_kw(&p, "update") || pg_is_kw(&p, "share"))) {
+            size_t end = pg_of_all_rels(&p, e);
+            if (end) {
+                e = end;
+                continue;
+            }
+        }
+        if (p.group && p.depth == 0 && (t == P_IDENT || t == P_QIDENT)) {
+            if (t == P_IDENT && word_is(s + i, e - i, "from")) {
+                p.in_from = 1;
+            } else if (p.in_from && (p.prev == P_COMMA || pg_is_kw(&p, "from") ||
+                                     pg_is_kw(&p, "join"))) {
+                if (!(t == P_IDENT && word_is(s + i, e - i, "lateral")))
+                    pg_from_item(&p, i, e);
+            } else if (t == P_IDENT && (word_is(s + i, e - i, "where") ||
+                                        word_is(s + i, e - i, "group") ||
+                                        word_is(s + i, e - i, "order") ||
+                                        word_is(s + i, e - i, "for") ||
+                                        word_is(s + i, e - i, "limit")))
+                p.in_from = 0;
         }
 
         /* group form: LIMIT/OFFSET/FETCH in canonical order */

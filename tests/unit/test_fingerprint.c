@@ -133,6 +133,12 @@ static void t_pgss_group(void **state)
     assert_true(a != group_id("SELECT 1 AS y OFFSET 5 LIMIT 3"));
     assert_true(group_id("SELECT WHERE 1 IN (1, 2, 3)") ==
                 group_id("SELECT WHERE 1 = ANY (ARRAY[1, 2, 3, 4])"));
+    assert_true(group_id("SELECT * FROM a JOIN b ON b.x = a.x FOR UPDATE") ==
+                group_id("SELECT * FROM a JOIN b ON b.x = a.x FOR UPDATE OF a, b"));
+    assert_true(group_id("SELECT * FROM a JOIN b ON b.x = a.x FOR UPDATE") !=
+                group_id("SELECT * FROM a JOIN b ON b.x = a.x FOR UPDATE OF b, a"));
+    assert_true(group_id("SELECT * FROM t1 x, t2 AS y FOR SHARE") ==
+                group_id("SELECT * FROM t1 x, t2 AS y FOR SHARE OF x, y"));
     assert_true(group_id("SELECT * FROM t WHERE a IN (1, 2)") !=
                 group_id("SELECT * FROM t WHERE a IN (1)"));
 }
