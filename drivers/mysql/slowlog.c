@@ -31,7 +31,10 @@
  * -> example -> user -> session event keyed by the thread id. MariaDB
  * "# explain:" rows become a plan (one node per table row) for the slowest
  * entry of a class only, rebuilt in place so memory does not grow with the
- * log.
+ * log (est_rows = rows, rows_examined = r_rows, act_rows = r_rows * r_filtered
+ * / 100, as the ANALYZE FORMAT=JSON parser maps them). The alias a row names
+ * is resolved to its table from the statement's FROM/JOIN clauses, and a
+ * "Using where" row gets the WHERE clause's columns as predicates.
  *
  * Hot path: lines come zero-copy from the reader; header fields are parsed by
  * hand-written scanners; the statement's lines are gathered in one reusable
@@ -530,12 +533,14 @@ static bool header_like(const char *s, size_t n)
 
 /* ---- MariaDB "# explain:" -> plan ------------------------------------------ */
 
-enum { X_ID, X_SELECT_TYPE, X_TABLE, X_TYPE, X_KEY, X_ROWS, X_R_ROWS, X_EXTRA, X_NCOLS };
+enum { X_ID, X_SELECT_TYPE, X_TABLE, X_TYPE, X_KEY, X_ROWS, X_R_ROWS, X_R_FILTERED, X_EXTRA,
+       X_NCOLS };
 
 static int explain_col(const char *s, size_t n)
 {
-    static const char *const names[X_NCOLS] = {"id",   "select_type", "table",  "type",
-                                               "key",  "rows",        "r_rows", "Extra"};
+    static const char *const names[X_NCOLS] = {"id",     "select_type", "table",
+                                               "type",   "key",         "rows",
+                                               "r_rows", "r_filtered",  "Extra"};
     for (int i = 0; i < X_NCOLS; i++)
         if (strlen(names[i]) == n && memcmp(names[i], s, n) == 0)
             return i;
@@ -631,8 +636,12 @@ static struct dbp_plan_node *explain_tree(struct dbp_snapshot *snap, const char 
             if (c[X_ROWS])
                 n->est_rows = cell_num(c[X_ROWS], cl[X_ROWS]);
             if (c[X_R_ROWS]) {
-                n->act_rows = cell_num(c[X_R_ROWS], cl[X_R_ROWS]);
-                if (!isnan(n->act_rows)) {
+                /* as for ANALYZE FORMAT=JSON (plan_json.c): r_rows are the rows read per
+                 * loop, r_filtered the share the attached condition kept */
+                n->rows_examined = cell_num(c[X_R_ROWS], cl[X_R_ROWS]);
+                if (!isnan(n->rows_examined)) {
+                    double kept = c[X_R_FILTERED] ? cell_num(c[X_R_FILTERED], cl[X_R_FILTERED]) : NAN;
+                    n->act_rows = isnan(kept) ? n->rows_examined : n->rows_examined * kept / 100.0;
                     *analyzed = true;
                     n->loops = 1;
                 }
