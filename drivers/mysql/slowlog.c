@@ -112,7 +112,7 @@ static bool ends_stmt(const char *s, size_t n)
  */
 static bool parse_decimal(const char *s, size_t n, double *out)
 {
-    static const double p10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,
+    static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8, 1e9,
                                  1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18};
     size_t i = 0;
     uint64_t ip = 0;
@@ -302,18 +302,18 @@ enum state { S_OUT, S_HEAD, S_STMT };
 
 /* What one entry's header and meta lines said. Buffers are reused. */
 struct entry {
-    uint64_t line;       /* first line */
-    double query_s;      /* Query_time; NaN if absent */
-    bool bad_qt;         /* Query_time present but malformed */
-    bool has_qt_line;    /* a "# Query_time:" line was seen */
-    bool has_uh;         /* a User@Host line was seen */
-    int64_t rows_sent;   /* -1 */
+    uint64_t line;     /* first line */
+    double query_s;    /* Query_time; NaN if absent */
+    bool bad_qt;       /* Query_time present but malformed */
+    bool has_qt_line;  /* a "# Query_time:" line was seen */
+    bool has_uh;       /* a User@Host line was seen */
+    int64_t rows_sent; /* -1 */
     int64_t rows_examined;
-    int64_t time_us;     /* "# Time:"; 0 if absent */
+    int64_t time_us; /* "# Time:"; 0 if absent */
     bool time_iso;
-    int64_t set_ts_us;   /* SET timestamp=; 0 if absent */
-    bool admin;          /* the statement is an administrator command */
-    bool last_meta_use;  /* the last meta line was "use db;" */
+    int64_t set_ts_us;  /* SET timestamp=; 0 if absent */
+    bool admin;         /* the statement is an administrator command */
+    bool last_meta_use; /* the last meta line was "use db;" */
     struct dbp_buf user;
     struct dbp_buf thread;
     struct dbp_buf schema;
@@ -330,12 +330,12 @@ struct slow {
     struct dbp_error *err;
     int rc;
     enum state state;
-    bool boundary;   /* the last non-blank line ended with ';' */
-    bool garbage;    /* inside a run of skipped lines (one diagnostic per run) */
+    bool boundary; /* the last non-blank line ended with ';' */
+    bool garbage;  /* inside a run of skipped lines (one diagnostic per run) */
     uint64_t lineno;
     struct entry e;
-    struct dbp_buf db;   /* database inherited from earlier entries */
-    int64_t last_ts_us;  /* time inherited from earlier entries */
+    struct dbp_buf db;  /* database inherited from earlier entries */
+    int64_t last_ts_us; /* time inherited from earlier entries */
     struct dbp_buf fp;
 };
 
@@ -533,14 +533,23 @@ static bool header_like(const char *s, size_t n)
 
 /* ---- MariaDB "# explain:" -> plan ------------------------------------------ */
 
-enum { X_ID, X_SELECT_TYPE, X_TABLE, X_TYPE, X_KEY, X_ROWS, X_R_ROWS, X_R_FILTERED, X_EXTRA,
-       X_NCOLS };
+enum {
+    X_ID,
+    X_SELECT_TYPE,
+    X_TABLE,
+    X_TYPE,
+    X_KEY,
+    X_ROWS,
+    X_R_ROWS,
+    X_R_FILTERED,
+    X_EXTRA,
+    X_NCOLS
+};
 
 static int explain_col(const char *s, size_t n)
 {
-    static const char *const names[X_NCOLS] = {"id",     "select_type", "table",
-                                               "type",   "key",         "rows",
-                                               "r_rows", "r_filtered",  "Extra"};
+    static const char *const names[X_NCOLS] = {"id",   "select_type", "table",      "type", "key",
+                                               "rows", "r_rows",      "r_filtered", "Extra"};
     for (int i = 0; i < X_NCOLS; i++)
         if (strlen(names[i]) == n && memcmp(names[i], s, n) == 0)
             return i;
@@ -569,10 +578,9 @@ static enum dbp_node_kind access_kind(const char *type, const char *extra)
         type += 5;
     if (strcmp(type, "ALL") == 0)
         return DBP_NODE_FULL_SCAN;
-    static const char *const idx[] = {"ref",         "eq_ref",          "range",
-                                      "index",       "ref_or_null",     "index_merge",
-                                      "const",       "system",          "fulltext",
-                                      "unique_subquery", "index_subquery"};
+    static const char *const idx[] = {"ref",         "eq_ref",          "range",         "index",
+                                      "ref_or_null", "index_merge",     "const",         "system",
+                                      "fulltext",    "unique_subquery", "index_subquery"};
     for (size_t i = 0; i < sizeof idx / sizeof idx[0]; i++) {
         if (strcmp(type, idx[i]) == 0) {
             const char *u = extra ? strstr(extra, "Using index") : NULL;
@@ -588,8 +596,8 @@ static enum dbp_node_kind access_kind(const char *type, const char *extra)
  * Build the plan of the tabular EXPLAIN in text (header row then one row per
  * table, tab-separated). Returns the root, or NULL if there is no data row.
  */
-static struct dbp_plan_node *explain_tree(struct dbp_snapshot *snap, const char *text,
-                                          size_t len, bool *analyzed)
+static struct dbp_plan_node *explain_tree(struct dbp_snapshot *snap, const char *text, size_t len,
+                                          bool *analyzed)
 {
     int map[64];
     int ncols = 0;
@@ -640,7 +648,8 @@ static struct dbp_plan_node *explain_tree(struct dbp_snapshot *snap, const char 
                  * loop, r_filtered the share the attached condition kept */
                 n->rows_examined = cell_num(c[X_R_ROWS], cl[X_R_ROWS]);
                 if (!isnan(n->rows_examined)) {
-                    double kept = c[X_R_FILTERED] ? cell_num(c[X_R_FILTERED], cl[X_R_FILTERED]) : NAN;
+                    double kept =
+                        c[X_R_FILTERED] ? cell_num(c[X_R_FILTERED], cl[X_R_FILTERED]) : NAN;
                     n->act_rows = isnan(kept) ? n->rows_examined : n->rows_examined * kept / 100.0;
                     *analyzed = true;
                     n->loops = 1;
@@ -754,10 +763,10 @@ static bool tok_is(const struct tok *t, const char *kw)
 static bool clause_word(const struct tok *t)
 {
     static const char *const kw[] = {
-        "where",  "join",   "inner", "left",  "right",  "cross", "straight_join", "natural",
-        "on",     "using",  "group", "order", "limit",  "having", "union",        "for",
-        "lock",   "set",    "window", "use",  "force",  "ignore", "partition",    "into",
-        "values", "select", "outer", "full",  "except", "intersect", "returning",  "procedure"};
+        "where",  "join",   "inner",  "left",  "right",  "cross",     "straight_join", "natural",
+        "on",     "using",  "group",  "order", "limit",  "having",    "union",         "for",
+        "lock",   "set",    "window", "use",   "force",  "ignore",    "partition",     "into",
+        "values", "select", "outer",  "full",  "except", "intersect", "returning",     "procedure"};
     for (size_t i = 0; i < sizeof kw / sizeof kw[0]; i++)
         if (tok_is(t, kw[i]))
             return true;
@@ -897,8 +906,8 @@ static void enrich_node(struct dbp_snapshot *snap, struct dbp_plan_node *n,
     }
     if (where && extra && strstr(extra, "Using where")) {
         n->condition = where;
-        n->n_preds = dbp_preds_from_condition(snap->arena, where, n->alias ? n->alias : name,
-                                              &n->preds);
+        n->n_preds =
+            dbp_preds_from_condition(snap->arena, where, n->alias ? n->alias : name, &n->preds);
     }
 }
 
@@ -912,9 +921,8 @@ static void attach_plan(struct slow *p, struct dbp_stmt *st, double ms, const ch
         return;
     struct sql_info info;
     sql_scan(sql, sql_len, &info);
-    const char *where = info.where_len ? dbp_arena_strndup(p->snap->arena, info.where,
-                                                           info.where_len)
-                                       : NULL;
+    const char *where =
+        info.where_len ? dbp_arena_strndup(p->snap->arena, info.where, info.where_len) : NULL;
     if (root->kind == DBP_NODE_JOIN) {
         for (size_t i = 0; i < root->n_children; i++)
             enrich_node(p->snap, root->children[i], &info, where, root->children[i]->condition);
@@ -935,8 +943,8 @@ static void attach_plan(struct slow *p, struct dbp_stmt *st, double ms, const ch
         plan = dbp_arena_alloc(p->snap->arena, sizeof *plan);
     plan->engine = DBP_ENGINE_MYSQL;
     plan->format = plan_format;
-    plan->origin = dbp_arena_printf(p->snap->arena, "%s:%llu", p->name,
-                                    (unsigned long long)e->line);
+    plan->origin =
+        dbp_arena_printf(p->snap->arena, "%s:%llu", p->name, (unsigned long long)e->line);
     plan->analyzed = analyzed;
     plan->planning_ms = NAN;
     plan->execution_ms = ms;
@@ -1052,8 +1060,8 @@ static void finish_entry(struct slow *p, bool at_eof)
     }
 
     dbp_fingerprint(DBP_FP_PT, text, n, &p->fp);
-    struct dbp_stmt *st = dbp_snapshot_stmt(p->snap, DBP_ENGINE_MYSQL, db,
-                                            p->fp.data ? p->fp.data : "", p->fp.len);
+    struct dbp_stmt *st =
+        dbp_snapshot_stmt(p->snap, DBP_ENGINE_MYSQL, db, p->fp.data ? p->fp.data : "", p->fp.len);
     double ms = e->query_s * 1000.0;
     int64_t rows_ex = e->rows_examined, rows_sent = e->rows_sent;
     if (e->admin) { /* as pt-query-digest: row counts of admin commands are zero */

@@ -55,21 +55,21 @@
 struct known {
     const char *file; /* relative to the corpus */
     char side;
-    const char *key;  /* pt checksum (last 16 hex digits) or dbperf fingerprint text */
+    const char *key; /* pt checksum (last 16 hex digits) or dbperf fingerprint text */
     const char *why;
 };
 
-#define WHY_USE                                                                                   \
-    "the entry's statement is a USE (its \"use db;\" line follows SET timestamp and "            \
-    "nothing else does): dbperf counts it as \"use ?\", pt-query-digest reads the use line "      \
-    "as metadata and then reports the entry as \"/* No query */\" (fingerprint \"\") or "        \
+#define WHY_USE                                                                                    \
+    "the entry's statement is a USE (its \"use db;\" line follows SET timestamp and "              \
+    "nothing else does): dbperf counts it as \"use ?\", pt-query-digest reads the use line "       \
+    "as metadata and then reports the entry as \"/* No query */\" (fingerprint \"\") or "          \
     "takes the next entry's header lines as the statement, losing that entry"
-#define WHY_STOLEN                                                                                \
-    "pt-query-digest took the header lines of the entry after a USE entry as a statement "       \
+#define WHY_STOLEN                                                                                 \
+    "pt-query-digest took the header lines of the entry after a USE entry as a statement "         \
     "(\"user@host: ...\"); dbperf keeps that entry as the statement it is"
-#define WHY_NO_HEADER                                                                             \
-    "text before the first entry header (\"INSERT INTO t VALUES (1);\") is skipped with a "      \
-    "diagnostic by dbperf; pt-query-digest made it an event that swallowed the next entry's "   \
+#define WHY_NO_HEADER                                                                              \
+    "text before the first entry header (\"INSERT INTO t VALUES (1);\") is skipped with a "        \
+    "diagnostic by dbperf; pt-query-digest made it an event that swallowed the next entry's "      \
     "header, so it lost the SHOW STATUS entry"
 
 static const struct known knowns[] = {
@@ -88,11 +88,11 @@ struct cls {
     uint64_t id;
     uint64_t calls;
     double total_s;
-    bool timed;        /* at least one call had a Query_time */
-    const char *text;  /* fingerprint (pt's or dbperf's) */
-    char *example;     /* dbperf: one statement of the class */
-    uint64_t pt_id;    /* dbperf: id of pt-fingerprint's fingerprint of the example */
-    int state;         /* 0 open, 1 agrees, 2 explained */
+    bool timed;       /* at least one call had a Query_time */
+    const char *text; /* fingerprint (pt's or dbperf's) */
+    char *example;    /* dbperf: one statement of the class */
+    uint64_t pt_id;   /* dbperf: id of pt-fingerprint's fingerprint of the example */
+    int state;        /* 0 open, 1 agrees, 2 explained */
 };
 
 struct set {
@@ -324,8 +324,7 @@ static bool time_agrees(double a, double b)
     return d <= 1e-6 + 1e-9 || d <= 0.001 * fabs(b);
 }
 
-static const struct known *find_known(const char *file, char side, const struct cls *c,
-                                      bool *used)
+static const struct known *find_known(const char *file, char side, const struct cls *c, bool *used)
 {
     for (size_t i = 0; i < N_KNOWN; i++) {
         const struct known *k = &knowns[i];
@@ -450,8 +449,8 @@ static void show(char *dst, size_t cap, const char *s, size_t max)
  * text differs (listed; the fingerprint module owns that difference); else a
  * listed deliberate difference; else a disagreement.
  */
-static void compare(const char *rel, struct set *ps, struct set *ds, const char *ptfp,
-                    bool *used, struct totals *t, size_t *file_bad)
+static void compare(const char *rel, struct set *ps, struct set *ds, const char *ptfp, bool *used,
+                    struct totals *t, size_t *file_bad)
 {
     char a[100], b[100];
     for (size_t i = 0; i < ps->n; i++) {
@@ -493,9 +492,10 @@ static void compare(const char *rel, struct set *ps, struct set *ds, const char 
         }
         if (nd && calls == p->calls && time_agrees(total, p->total_s)) {
             show(a, sizeof a, p->text, 70);
-            printf("    fingerprint %016llX: pt \"%s\" %llu calls %.6f s; dbperf has the same calls "
-                   "and time under:\n",
-                   (unsigned long long)p->id, a, (unsigned long long)p->calls, p->total_s);
+            printf(
+                "    fingerprint %016llX: pt \"%s\" %llu calls %.6f s; dbperf has the same calls "
+                "and time under:\n",
+                (unsigned long long)p->id, a, (unsigned long long)p->calls, p->total_s);
             for (size_t j = 0; j < ds->n; j++) {
                 struct cls *d = &ds->v[j];
                 if (!d->state && d->pt_id == p->id) {
@@ -621,15 +621,15 @@ int main(int argc, char **argv)
         } else {
             t.compared++;
             size_t file_bad = 0, before = t.agree;
-            printf("%s: pt %zu classes, dbperf %zu classes (%llu entries, %llu diagnostics)\n",
-                   rel, ps.n, ds.n, (unsigned long long)entries, (unsigned long long)ndiags);
+            printf("%s: pt %zu classes, dbperf %zu classes (%llu entries, %llu diagnostics)\n", rel,
+                   ps.n, ds.n, (unsigned long long)entries, (unsigned long long)ndiags);
             if (why[0])
                 printf("    pt-query-digest said: %s\n", why);
             compare(rel, &ps, &ds, ptfp, used, &t, &file_bad);
             if (ndiags)
                 printf("    dbperf's first diagnostic: %s\n", diag);
-            printf("  %s %zu/%zu pt classes agree\n", file_bad ? "FAIL" : "ok  ",
-                   t.agree - before, ps.n);
+            printf("  %s %zu/%zu pt classes agree\n", file_bad ? "FAIL" : "ok  ", t.agree - before,
+                   ps.n);
             t.bad += file_bad;
         }
         set_free(&ps);

@@ -42,9 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         __builtin_trap();
     if (rc == DBP_OK && (err.code != DBP_OK || src->skipped != 0))
         __builtin_trap();
-    if (rc == DBP_ERR_FORMAT &&
-        (err.code != DBP_ERR_FORMAT || !strstr(err.message, "fuzz:") || src->skipped == 0 ||
-         strchr(err.message, '\n')))
+    if (rc == DBP_ERR_FORMAT && (err.code != DBP_ERR_FORMAT || !strstr(err.message, "fuzz:") ||
+                                 src->skipped == 0 || strchr(err.message, '\n')))
         __builtin_trap();
     uint64_t calls = 0;
     for (size_t i = 0; i < snap->stmts.n; i++) {

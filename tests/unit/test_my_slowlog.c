@@ -5,12 +5,14 @@
  * garbage, truncated and over-long input; counts, totals, rows, databases,
  * users, timestamps, sessions and N+1 bursts, plans and diagnostics.
  */
+/* cmocka.h needs these first */
+/* clang-format off */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-
 #include <cmocka.h>
+/* clang-format on */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,20 +138,19 @@ static void t_mysql80(void **state)
 {
     (void)state;
     struct run r;
-    parse_str(&r,
-              "# Time: 2019-03-12T10:00:00.123456Z\n"
-              "# User@Host: root[root] @ localhost []  Id:     8\n"
-              "# Query_time: 0.000212  Lock_time: 0.000003 Rows_sent: 1  Rows_examined: 0\n"
-              "use test;\n"
-              "SET timestamp=1552384800;\n"
-              "select @@version_comment limit 1;\n"
-              "# Time: 2019-03-12T10:00:01.500000+01:00\n"
-              "# User@Host: root[root] @ localhost []\n"
-              "# Query_time: 0.100000  Lock_time: 0.000003 Rows_sent: 2  Rows_examined: 7 "
-              "Thread_id: 9 Errno: 0 Killed: 0 Bytes_received: 0 Bytes_sent: 56 "
-              "Start: 2019-03-12T09:00:01.400000Z End: 2019-03-12T09:00:01.500000Z\n"
-              "SET timestamp=1552381201;\n"
-              "SELECT name FROM t WHERE id = 5;\n");
+    parse_str(&r, "# Time: 2019-03-12T10:00:00.123456Z\n"
+                  "# User@Host: root[root] @ localhost []  Id:     8\n"
+                  "# Query_time: 0.000212  Lock_time: 0.000003 Rows_sent: 1  Rows_examined: 0\n"
+                  "use test;\n"
+                  "SET timestamp=1552384800;\n"
+                  "select @@version_comment limit 1;\n"
+                  "# Time: 2019-03-12T10:00:01.500000+01:00\n"
+                  "# User@Host: root[root] @ localhost []\n"
+                  "# Query_time: 0.100000  Lock_time: 0.000003 Rows_sent: 2  Rows_examined: 7 "
+                  "Thread_id: 9 Errno: 0 Killed: 0 Bytes_received: 0 Bytes_sent: 56 "
+                  "Start: 2019-03-12T09:00:01.400000Z End: 2019-03-12T09:00:01.500000Z\n"
+                  "SET timestamp=1552381201;\n"
+                  "SELECT name FROM t WHERE id = 5;\n");
     assert_int_equal(r.rc, DBP_OK);
     assert_int_equal(r.src->entries, 2);
     struct dbp_stmt *a = cls(&r, "select @@version_comment limit 1");
@@ -172,31 +173,32 @@ static void t_percona(void **state)
 {
     (void)state;
     struct run r;
-    parse_str(&r, "# Time: 131128  1:05:31\n"
-                  "# User@Host: user1[user1] @ localhost [127.0.0.1]  Id: 69194\n"
-                  "# Schema: maindb  Last_errno: 0  Killed: 0\n"
-                  "# Query_time: 0.000228  Lock_time: 0.000114  Rows_sent: 1  Rows_examined: 1  "
-                  "Rows_affected: 0\n"
-                  "# Bytes_sent: 545  Tmp_tables: 0  Tmp_disk_tables: 0  Tmp_table_sizes: 0\n"
-                  "# InnoDB_trx_id: 1A88583F\n"
-                  "# QC_Hit: No  Full_scan: No  Full_join: No  Tmp_table: No  Tmp_table_on_disk: No\n"
-                  "# Filesort: No  Filesort_on_disk: No  Merge_passes: 0\n"
-                  "#   InnoDB_IO_r_ops: 0  InnoDB_IO_r_bytes: 0  InnoDB_IO_r_wait: 0.000000\n"
-                  "#   InnoDB_rec_lock_wait: 0.000000  InnoDB_queue_wait: 0.000000\n"
-                  "#   InnoDB_pages_distinct: 2\n"
-                  "# Log_slow_rate_type: query  Log_slow_rate_limit: 2\n"
-                  "SET timestamp=1385600731;\n"
-                  "SELECT foo FROM bar WHERE id=1;\n"
-                  "# User@Host: user1[user1] @ localhost [127.0.0.1]\n"
-                  "# Thread_id: 69195  Schema:   Last_errno: 0  Killed: 0\n"
-                  "# Query_time: 0.000237  Lock_time: 0.000122  Rows_sent: 1  Rows_examined: 1\n"
-                  "# No InnoDB statistics available for this query\n"
-                  "SET timestamp=1385600732;\n"
-                  "SELECT foo FROM bar WHERE id=2;\n"
-                  "# User@Host: [SQL_SLAVE] @  []\n"
-                  "# Thread_id: 10  Schema: other\n"
-                  "# Query_time: 0.5  Lock_time: 0.000122  Rows_sent: 0  Rows_examined: 9\n"
-                  "SELECT foo FROM bar WHERE id=3;\n");
+    parse_str(&r,
+              "# Time: 131128  1:05:31\n"
+              "# User@Host: user1[user1] @ localhost [127.0.0.1]  Id: 69194\n"
+              "# Schema: maindb  Last_errno: 0  Killed: 0\n"
+              "# Query_time: 0.000228  Lock_time: 0.000114  Rows_sent: 1  Rows_examined: 1  "
+              "Rows_affected: 0\n"
+              "# Bytes_sent: 545  Tmp_tables: 0  Tmp_disk_tables: 0  Tmp_table_sizes: 0\n"
+              "# InnoDB_trx_id: 1A88583F\n"
+              "# QC_Hit: No  Full_scan: No  Full_join: No  Tmp_table: No  Tmp_table_on_disk: No\n"
+              "# Filesort: No  Filesort_on_disk: No  Merge_passes: 0\n"
+              "#   InnoDB_IO_r_ops: 0  InnoDB_IO_r_bytes: 0  InnoDB_IO_r_wait: 0.000000\n"
+              "#   InnoDB_rec_lock_wait: 0.000000  InnoDB_queue_wait: 0.000000\n"
+              "#   InnoDB_pages_distinct: 2\n"
+              "# Log_slow_rate_type: query  Log_slow_rate_limit: 2\n"
+              "SET timestamp=1385600731;\n"
+              "SELECT foo FROM bar WHERE id=1;\n"
+              "# User@Host: user1[user1] @ localhost [127.0.0.1]\n"
+              "# Thread_id: 69195  Schema:   Last_errno: 0  Killed: 0\n"
+              "# Query_time: 0.000237  Lock_time: 0.000122  Rows_sent: 1  Rows_examined: 1\n"
+              "# No InnoDB statistics available for this query\n"
+              "SET timestamp=1385600732;\n"
+              "SELECT foo FROM bar WHERE id=2;\n"
+              "# User@Host: [SQL_SLAVE] @  []\n"
+              "# Thread_id: 10  Schema: other\n"
+              "# Query_time: 0.5  Lock_time: 0.000122  Rows_sent: 0  Rows_examined: 9\n"
+              "SELECT foo FROM bar WHERE id=3;\n");
     assert_int_equal(r.rc, DBP_OK);
     assert_int_equal(r.src->entries, 3);
     /* an empty Schema: ("Schema:   Last_errno: 0") inherits; another schema is another class */
@@ -560,25 +562,24 @@ static void t_use_statement(void **state)
 static void t_garbage_and_malformed(void **state)
 {
     (void)state;
-    static const char log[] =
-        "INSERT INTO t VALUES (1);\n"                           /* line 1: no header */
-        "\x01\x02\xff\xfe binary junk\n"
-        "# Time: 071015 21:43:52\n"                             /* line 3 */
-        "# User@Host: root[root] @ localhost []\n"
-        "# Query_time: 2  Lock_time: 0  Rows_sent: 1  Rows_examined: 0\n"
-        "select 1;\n"
-        "-- noise between entries\n"                            /* part of the statement */
-        "# Time: 081116 15:07:11\n"                             /* line 8 */
-        "# Query_time: 18446744073708.796870.000036  Lock_time: 0.000036\n"
-        "SELECT * FROM mytbl;\n"
-        "# Time: 081116 15:07:12\n"                             /* line 11 */
-        "# User@Host: root[root] @ localhost []\n"
-        "# Query_time: 3  Lock_time: 0  Rows_sent: 1  Rows_examined: 0\n"
-        "# Time: 081116 15:07:13\n"                             /* line 14: 11 lost its text */
-        "# Query_time: 4  Lock_time: 0  Rows_sent: 1  Rows_examined: 0\n"
-        "select 2;\n"
-        "# Time: 081114 13:04:02\n"                             /* line 17 */
-        "# User@Host: truncated";
+    static const char log[] = "INSERT INTO t VALUES (1);\n" /* line 1: no header */
+                              "\x01\x02\xff\xfe binary junk\n"
+                              "# Time: 071015 21:43:52\n" /* line 3 */
+                              "# User@Host: root[root] @ localhost []\n"
+                              "# Query_time: 2  Lock_time: 0  Rows_sent: 1  Rows_examined: 0\n"
+                              "select 1;\n"
+                              "-- noise between entries\n" /* part of the statement */
+                              "# Time: 081116 15:07:11\n"  /* line 8 */
+                              "# Query_time: 18446744073708.796870.000036  Lock_time: 0.000036\n"
+                              "SELECT * FROM mytbl;\n"
+                              "# Time: 081116 15:07:12\n" /* line 11 */
+                              "# User@Host: root[root] @ localhost []\n"
+                              "# Query_time: 3  Lock_time: 0  Rows_sent: 1  Rows_examined: 0\n"
+                              "# Time: 081116 15:07:13\n" /* line 14: 11 lost its text */
+                              "# Query_time: 4  Lock_time: 0  Rows_sent: 1  Rows_examined: 0\n"
+                              "select 2;\n"
+                              "# Time: 081114 13:04:02\n" /* line 17 */
+                              "# User@Host: truncated";
     struct run r;
     parse_str(&r, log);
     assert_int_equal(r.rc, DBP_ERR_FORMAT);
