@@ -38,7 +38,9 @@
 
 #define MAX_SESSIONS 4096u
 #define N_BUCKETS    8192u
-#define MAX_PLAN     (4u << 20) /* a held plan longer than this is dropped */
+#define MAX_PLAN     (4u << 20)  /* a held plan longer than this is dropped */
+#define MAX_HELD     (64u << 20) /* all held plan and statement buffers together */
+#define KEEP_CAP     (64u << 10) /* a consumed buffer larger than this is released */
 
 struct sess {
     char *key;
@@ -76,6 +78,7 @@ struct dbp_pglog {
     struct dbp_error io_err;
     struct dbp_pglog_stats st;
     char plan_err[300];
+    size_t held; /* capacity of every session's stmt and plan buffers */
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -181,6 +184,32 @@ static struct sess *sess_find(struct dbp_pglog *L, const char *k, size_t n, uint
 
 static void flush_stmt(struct dbp_pglog *L, struct sess *s, double ms, int64_t ts);
 
+/*
+ * Copy text into a session's held buffer b, within the MAX_HELD budget of all
+ * sessions. Returns false (b left empty) when it does not fit.
+ */
+static bool hold(struct dbp_pglog *L, struct dbp_buf *b, const char *text, size_t n)
+{
+    size_t before = b->cap;
+    if (n + 1 > b->cap && L->held - before + n + 1 > MAX_HELD) {
+        L->held -= before;
+        dbp_buf_free(b);
+        return false;
+    }
+    buf_set(b, text, n);
+    L->held = L->held - before + b->cap;
+    return true;
+}
+
+/* A held buffer was used: keep small ones for reuse, release big ones. */
+static void unhold(struct dbp_pglog *L, struct dbp_buf *b)
+{
+    if (b->cap > KEEP_CAP) {
+        L->held -= b->cap;
+        dbp_buf_free(b);
+    }
+}
+
 static void sess_remove(struct dbp_pglog *L, struct sess *s)
 {
     struct sess **pp = &L->buckets[s->hash & (N_BUCKETS - 1)];
@@ -189,6 +218,7 @@ static void sess_remove(struct dbp_pglog *L, struct sess *s)
     *pp = s->hnext;
     lru_unlink(L, s);
     L->n_sess--;
+    L->held -= s->stmt.cap + s->plan.cap;
     dbp_buf_free(&s->stmt);
     dbp_buf_free(&s->db);
     dbp_buf_free(&s->user);
@@ -234,13 +264,21 @@ static struct sess *sess_get(struct dbp_pglog *L, const char *k, size_t n, bool 
 /* ---- executions ------------------------------------------------------- */
 
 /* Attach the session's held plan to st (when this execution is the class's slowest). */
+static void parse_plan(struct dbp_pglog *L, struct sess *s, struct dbp_stmt *st);
+
 static void attach_plan(struct dbp_pglog *L, struct sess *s, struct dbp_stmt *st, bool slowest)
 {
     if (!s || !s->has_plan)
         return;
     s->has_plan = false;
-    if (!slowest)
-        return;
+    if (slowest)
+        parse_plan(L, s, st);
+    unhold(L, &s->plan);
+}
+
+/* Parse the session's held plan text and attach it to st. */
+static void parse_plan(struct dbp_pglog *L, struct sess *s, struct dbp_stmt *st)
+{
     const char *p = s->plan.data;
     size_t n = s->plan.len;
     while (n && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) {
@@ -483,6 +521,7 @@ static void flush_stmt(struct dbp_pglog *L, struct sess *s, double ms, int64_t t
     s->has_stmt = false;
     execution(L, s, s->key, s->key_len, s->db.data, s->db.len, s->user.data, s->user.len,
               s->stmt.data, s->stmt.len, ms, ts ? ts : s->stmt_ts, s->stmt_simple);
+    unhold(L, &s->stmt);
 }
 
 /*
@@ -582,11 +621,11 @@ void dbp_pglog_record(struct dbp_pglog *L, const struct dbp_pglog_rec *r)
             struct sess *s = sess_get(L, r->session, r->session_len, true);
             if (!s)
                 return;
-            if (tlen > MAX_PLAN) {
+            if (tlen > MAX_PLAN || !hold(L, &s->plan, text, tlen)) {
                 s->has_plan = false;
+                L->st.plans_dropped++;
                 return;
             }
-            buf_set(&s->plan, text, tlen);
             s->has_plan = true;
             s->plan_line = r->lineno;
             return;
@@ -613,7 +652,12 @@ void dbp_pglog_record(struct dbp_pglog *L, const struct dbp_pglog_rec *r)
         }
         if (s->has_stmt)
             flush_stmt(L, s, NAN, 0);
-        buf_set(&s->stmt, text, tlen);
+        if (!hold(L, &s->stmt, text, tlen)) {
+            /* over the memory budget: counted now, its duration unknown */
+            execution(L, s, r->session, r->session_len, r->db, r->db_len, r->user, r->user_len,
+                      text, tlen, NAN, r->ts_us, kind == 1);
+            return;
+        }
         buf_set(&s->db, r->db ? r->db : "", r->db ? r->db_len : 0);
         buf_set(&s->user, r->user ? r->user : "", r->user ? r->user_len : 0);
         s->stmt_ts = r->ts_us;

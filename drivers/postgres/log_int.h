@@ -82,6 +82,7 @@ struct dbp_pglog_stats {
     uint64_t plans_seen; /* auto_explain plans */
     uint64_t plans_attached;
     uint64_t plans_failed; /* the plan parser refused them */
+    uint64_t plans_dropped; /* too large to hold (MAX_PLAN, or all held buffers at their budget) */
 };
 void dbp_pglog_get_stats(const struct dbp_pglog *L, struct dbp_pglog_stats *out);
 

@@ -311,6 +311,28 @@ static void test_many_sessions_bounded(void **state)
     run_free(&r);
 }
 
+static void test_huge_plan_not_held(void **state)
+{
+    (void)state;
+    /* a 5 MiB auto_explain plan (over the 4 MiB a session may hold): dropped, statement counted */
+    struct dbp_buf b = {0};
+    dbp_buf_puts(&b, "2024-03-01 10:00:00 UTC [5] LOG:  duration: 1.000 ms  plan:\n\t{\n");
+    for (int i = 0; i < 50000; i++)
+        dbp_buf_puts(&b, "\t  \"Filter\": \"(x = 1) AND (y = 2) AND (z = 3) AND (w = 4) AND (v = "
+                         "5) AND (u = 6)\",\n");
+    dbp_buf_puts(&b, "\t}\n2024-03-01 10:00:00 UTC [5] LOG:  duration: 2.000 ms  statement: "
+                     "SELECT 1\n");
+    struct run r;
+    run_fmt(&r, &dbp_pg_stderr_format, b.data, NULL);
+    assert_int_equal(r.rc, DBP_OK);
+    struct dbp_stmt *st = find(&r, "SELECT 1");
+    assert_non_null(st);
+    assert_int_equal(st->agg.calls, 1);
+    assert_null(st->plan);
+    dbp_buf_free(&b);
+    run_free(&r);
+}
+
 static void test_csv(void **state)
 {
     (void)state;
@@ -499,6 +521,7 @@ int main(void)
         cmocka_unit_test(test_stderr_malformed),
         cmocka_unit_test(test_sessions_events_and_end),
         cmocka_unit_test(test_many_sessions_bounded),
+        cmocka_unit_test(test_huge_plan_not_held),
         cmocka_unit_test(test_csv),
         cmocka_unit_test(test_csv_malformed_and_unterminated),
         cmocka_unit_test(test_json),
