@@ -513,6 +513,51 @@ typedef void (*plan_fn)(struct dbp_snapshot *snap, struct dbp_plan *plan, const 
  * skipped).
  */
 static int parse_all(struct dbp_snapshot *snap, const char *text, size_t len, const char *origin,
+                     plan_fn fn, void *arg, size_t *n_plans, struct dbp_error *err);
+
+/*
+ * The mysql / mariadb client in batch mode (-B without -r) prints the JSON
+ * with its newlines, tabs and backslashes escaped ("{\n  \"query_block\"...").
+ * Undo that into out when text looks so; false when it does not.
+ */
+static bool unescape_batch(const char *text, size_t len, struct dbp_buf *out)
+{
+    bool escaped = false;
+    for (size_t i = 0; i + 1 < len && !escaped; i++)
+        if (text[i] == '{' && text[i + 1] == '\\' && i + 2 < len && text[i + 2] == 'n')
+            escaped = true;
+    if (!escaped)
+        return false;
+    dbp_buf_clear(out);
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] == '\\' && i + 1 < len) {
+            char c = text[i + 1];
+            if (c == 'n' || c == 't' || c == '\\' || c == '0') {
+                dbp_buf_putc(out, c == 'n' ? '\n' : c == 't' ? '\t' : c == '0' ? ' ' : '\\');
+                i++;
+                continue;
+            }
+        }
+        dbp_buf_putc(out, text[i]);
+    }
+    return true;
+}
+
+static int parse_text(struct dbp_snapshot *snap, const char *text, size_t len,
+                      const char *origin, plan_fn fn, void *arg, size_t *n_plans,
+                      struct dbp_error *err)
+{
+    struct dbp_buf un = {0};
+    int rc;
+    if (unescape_batch(text, len, &un))
+        rc = parse_all(snap, un.data, un.len, origin, fn, arg, n_plans, err);
+    else
+        rc = parse_all(snap, text, len, origin, fn, arg, n_plans, err);
+    dbp_buf_free(&un);
+    return rc;
+}
+
+static int parse_all(struct dbp_snapshot *snap, const char *text, size_t len, const char *origin,
                      plan_fn fn, void *arg, size_t *n_plans, struct dbp_error *err)
 {
     const char *p = text, *end = text + len;
@@ -569,7 +614,7 @@ int dbp_my_plan_from_json(struct dbp_snapshot *snap, const char *text, size_t le
         return dbp_error_set(err, DBP_ERR_FORMAT, "%s: empty plan", origin ? origin : "<plan>");
     size_t n = 0;
     struct dbp_plan *first = NULL;
-    int rc = parse_all(snap, text, len, origin, keep_first, &first, &n, err);
+    int rc = parse_text(snap, text, len, origin, keep_first, &first, &n, err);
     if (first) {
         *out = first;
         return DBP_OK;
@@ -636,7 +681,7 @@ static int parse(struct dbp_reader *r, const struct dbp_parse_opts *o, struct db
     src->engine = DBP_ENGINE_MYSQL;
     size_t n = 0;
     struct dbp_error e = {0};
-    rc = parse_all(snap, data, len, dbp_reader_name(r), add_plan, NULL, &n, &e);
+    rc = parse_text(snap, data, len, dbp_reader_name(r), add_plan, NULL, &n, &e);
     src->entries += n;
     if (rc != DBP_OK) {
         src->skipped++;

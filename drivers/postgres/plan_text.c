@@ -527,6 +527,10 @@ static void run(struct tparse *tp)
             i++;
             continue;
         }
+        if (tp->in_query && begins(s, len, "Query Parameters:")) {
+            i++; /* auto_explain.log_parameter_max_length: not part of the statement */
+            continue;
+        }
         size_t next = logical_line(tp, i, any_stats, &line);
         s = line.data;
         len = line.len;

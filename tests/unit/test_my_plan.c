@@ -257,6 +257,15 @@ static void t_errors(void **state)
     assert_null(p);
     assert_int_equal(dbp_my_plan_from_json(snap, "{\"x\": 1}", 8, "n", &p, &err), DBP_ERR_FORMAT);
     assert_int_equal(dbp_my_plan_from_json(snap, "", 0, "e", &p, &err), DBP_ERR_FORMAT);
+    /* the client's batch output (-B without -r) escapes the JSON's newlines */
+    const char *batch = "EXPLAIN\n{\\n  \"query_block\": {\\n    \"select_id\": 1,\\n"
+                        "    \"table\": {\\n      \"table_name\": \"t\",\\n"
+                        "      \"access_type\": \"ALL\",\\n"
+                        "      \"attached_condition\": \"t.a = 'x\\\\ty'\"\\n    }\\n  }\\n}\n";
+    assert_int_equal(dbp_my_plan_from_json(snap, batch, strlen(batch), "batch", &p, &err),
+                     DBP_OK);
+    assert_int_equal(p->root->kind, DBP_NODE_FULL_SCAN);
+    assert_string_equal(p->root->condition, "t.a = 'x\ty'"); /* JSON \t: a tab */
     /* nothing structural: no tree */
     assert_int_equal(dbp_my_plan_from_json(snap, "{\"query_block\": {}}", 19, "q", &p, &err),
                      DBP_ERR_FORMAT);

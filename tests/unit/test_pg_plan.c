@@ -270,6 +270,18 @@ static void t_decorations(void **state)
     assert_int_equal(nl->children[0]->kind, DBP_NODE_SUBQUERY);
     assert_string_equal(nl->children[2]->relation, "d");
     assert_true(plan->planning_ms == 0.1);
+    /* auto_explain with parameters (PostgreSQL 16+): not part of the query */
+    const char *params = "Query Text: select * from t where a = $1\n"
+                         "Query Parameters: $1 = '5'\n"
+                         "Seq Scan on t  (cost=0.00..1.00 rows=1 width=4)\n"
+                         "  Filter: (a = $1)\n";
+    struct dbp_reader *pr = dbp_reader_open_mem(params, strlen(params), "p.txt");
+    struct dbp_source *psrc = dbp_snapshot_add_source(snap, "p.txt", "postgres-plan-text");
+    assert_int_equal(dbp_pg_plan_text_format.parse(pr, NULL, snap, psrc, &err), DBP_OK);
+    struct dbp_plan *pp = snap->plans.items[snap->plans.n - 1];
+    assert_non_null(pp->stmt);
+    assert_string_equal(pp->stmt->example, "select * from t where a = $1");
+    dbp_reader_close(pr);
     /* COSTS OFF: the tree from node names alone; TIMING OFF: rows without times */
     const char *nocost = "Hash Join\n"
                          "  Hash Cond: (o.customer_id = c.id)\n"
@@ -301,10 +313,12 @@ static void t_decorations(void **state)
     assert_string_equal(plan->root->relation, "a");
     struct dbp_reader *rd = dbp_reader_open_mem(two, strlen(two), "two.txt");
     struct dbp_source *src = dbp_snapshot_add_source(snap, "two.txt", "postgres-plan-text");
+    size_t before = snap->plans.n;
     assert_int_equal(dbp_pg_plan_text_format.parse(rd, NULL, snap, src, &err), DBP_OK);
     assert_int_equal(src->entries, 2);
-    assert_string_equal(((struct dbp_plan *)snap->plans.items[1])->root->relation, "b");
-    assert_null(((struct dbp_plan *)snap->plans.items[1])->stmt);
+    assert_int_equal(snap->plans.n, before + 2);
+    assert_string_equal(((struct dbp_plan *)snap->plans.items[before + 1])->root->relation, "b");
+    assert_null(((struct dbp_plan *)snap->plans.items[before + 1])->stmt);
     dbp_reader_close(rd);
     dbp_snapshot_free(snap);
 }
