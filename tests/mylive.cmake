@@ -27,7 +27,7 @@ set_tests_properties(integration/my_live_server_stop PROPERTIES
 # workload's examples;
 # userstat and nohistory last: they reset performance_schema's index counters and history
 set(prev)
-foreach(case collect explain cli readonly errors options drop cut userstat nohistory)
+foreach(case collect explain cli readonly errors options drop cut limited userstat nohistory)
   if(case STREQUAL "cli")
     add_test(NAME integration/my_live_cli
              COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/my_live_cli.sh $<TARGET_FILE:dbperf>

@@ -22,6 +22,30 @@
 /* at most this many digests are read, by total time */
 #define MAX_DIGESTS 2000
 
+/*
+ * dbp_my_query for a part the collection can do without: a server error
+ * (missing privilege, unknown table on an older server) becomes a diagnostic
+ * saying what is then unknown, *res NULL and DBP_OK; a lost connection is
+ * returned as the error it is.
+ */
+static int soft_query(struct dbp_my_live *c, struct dbp_snapshot *snap, const char *file,
+                      const struct dbp_my_bind *binds, size_t n_binds, MYSQL_RES **res,
+                      const char *unknown, struct dbp_error *err)
+{
+    struct dbp_error e2 = {0};
+    int rc = dbp_my_query(c, file, binds, n_binds, res, &e2);
+    if (rc == DBP_OK)
+        return DBP_OK;
+    if (rc == DBP_ERR_SERVER && !dbp_my_conn_lost(c)) {
+        dbp_snapshot_diag(snap, "%s; %s unknown", e2.message, unknown);
+        *res = NULL;
+        return DBP_OK;
+    }
+    if (err)
+        *err = e2;
+    return rc;
+}
+
 /* ---- statement classes ------------------------------------------------ */
 
 /*
@@ -72,8 +96,8 @@ int dbp_my_collect_digests(struct dbp_my_live *c, struct dbp_snapshot *snap,
     struct dbp_my_bind b[] = {{"schema", c->schema, DBP_MY_BIND_STR},
                               {"limit", limit, DBP_MY_BIND_RAW}};
     MYSQL_RES *r = NULL;
-    int rc = dbp_my_query(c, "digests.sql", b, 2, &r, err);
-    if (rc != DBP_OK)
+    int rc = soft_query(c, snap, "digests.sql", b, 2, &r, "statement statistics", err);
+    if (rc != DBP_OK || !r)
         return rc;
     free(c->digests);
     c->digests = NULL;
@@ -316,13 +340,14 @@ static void mark_fk(struct idx *v, size_t nv, const char *schema, const char *ta
         best->ix->flags |= DBP_IDX_FOREIGN_KEY;
 }
 
-static int read_foreign_keys(struct dbp_my_live *c, struct idx *v, size_t nv,
-                             struct dbp_error *err)
+static int read_foreign_keys(struct dbp_my_live *c, struct dbp_snapshot *snap, struct idx *v,
+                             size_t nv, struct dbp_error *err)
 {
     struct dbp_my_bind b[] = {{"schema", c->schema, DBP_MY_BIND_STR}};
     MYSQL_RES *r = NULL;
-    int rc = dbp_my_query(c, "foreign_keys.sql", b, 1, &r, err);
-    if (rc != DBP_OK)
+    int rc = soft_query(c, snap, "foreign_keys.sql", b, 1, &r,
+                        "which indexes foreign keys need", err);
+    if (rc != DBP_OK || !r)
         return rc;
     /* rows come grouped by (schema, table, constraint) in key order */
     MYSQL_ROW row;
@@ -404,7 +429,8 @@ int dbp_my_collect_indexes(struct dbp_my_live *c, struct dbp_snapshot *snap, int
     size_t nv = 0, capv = 0;
     struct scan_row *scans = NULL;
     size_t n_scans = 0, cap_scans = 0;
-    int rc = dbp_my_query(c, mysql8 ? "indexes_mysql8.sql" : "indexes.sql", b, 1, &r, err);
+    int rc = soft_query(c, snap, mysql8 ? "indexes_mysql8.sql" : "indexes.sql", b, 1, &r,
+                        "index definitions", err);
     if (rc != DBP_OK)
         return rc;
 
@@ -470,15 +496,17 @@ int dbp_my_collect_indexes(struct dbp_my_live *c, struct dbp_snapshot *snap, int
         qsort(v, nv, sizeof *v, idx_sort);
 
     /* ---- foreign keys */
-    rc = read_foreign_keys(c, v, nv, err);
+    rc = read_foreign_keys(c, snap, v, nv, err);
     if (rc != DBP_OK)
         goto out;
 
     /* ---- usage since the server started: performance_schema */
     if (ps_state >= 1) {
-        rc = dbp_my_query(c, "index_usage.sql", b, 1, &r, err);
+        rc = soft_query(c, snap, "index_usage.sql", b, 1, &r, "index usage", err);
         if (rc != DBP_OK)
             goto out;
+        if (!r)
+            ps_state = 0;
         while (r && (row = mysql_fetch_row(r)) != NULL) {
             if (!row[0] || !row[1])
                 continue;
@@ -529,9 +557,12 @@ int dbp_my_collect_indexes(struct dbp_my_live *c, struct dbp_snapshot *snap, int
             goto out;
         }
         if (on == 1) {
-            rc = dbp_my_query(c, "index_statistics.sql", b, 1, &r, err);
+            rc = soft_query(c, snap, "index_statistics.sql", b, 1, &r,
+                            "index usage (userstat)", err);
             if (rc != DBP_OK)
                 goto out;
+            if (!r)
+                on = 0;
             while (r && (row = mysql_fetch_row(r)) != NULL) {
                 struct idx *x = row[0] && row[1] && row[2] ? idx_find(v, nv, row[0], row[1], row[2])
                                                            : NULL;
@@ -544,7 +575,7 @@ int dbp_my_collect_indexes(struct dbp_my_live *c, struct dbp_snapshot *snap, int
             mysql_free_result(r);
             r = NULL;
             /* an index userstat never saw read had no reads */
-            for (size_t i = 0; i < nv; i++)
+            for (size_t i = 0; on == 1 && i < nv; i++)
                 if (v[i].ix->scans < 0)
                     v[i].ix->scans = 0;
         }
@@ -554,29 +585,19 @@ int dbp_my_collect_indexes(struct dbp_my_live *c, struct dbp_snapshot *snap, int
             v[i].ix->counter_since_us = 0;
 
     /* ---- sizes (InnoDB persistent statistics; needs SELECT on mysql.innodb_index_stats) */
-    {
-        struct dbp_error e2 = {0};
-        if (dbp_my_query(c, "index_sizes.sql", b, 1, &r, &e2) == DBP_OK) {
-            while (r && (row = mysql_fetch_row(r)) != NULL) {
-                struct idx *x = row[0] && row[1] && row[2] ? idx_find(v, nv, row[0], row[1], row[2])
-                                                           : NULL;
-                if (x && row[3])
-                    x->ix->size_bytes = (int64_t)dbp_my_f64(row[3]);
-            }
-        } else if (dbp_my_conn_lost(c)) {
-            if (err)
-                *err = e2;
-            rc = e2.code;
-            goto out;
-        } else {
-            dbp_snapshot_diag(snap, "%s: index sizes unknown: %s", c->shown, e2.message);
-        }
-        mysql_free_result(r);
-        r = NULL;
+    rc = soft_query(c, snap, "index_sizes.sql", b, 1, &r, "index sizes", err);
+    if (rc != DBP_OK)
+        goto out;
+    while (r && (row = mysql_fetch_row(r)) != NULL) {
+        struct idx *x = row[0] && row[1] && row[2] ? idx_find(v, nv, row[0], row[1], row[2]) : NULL;
+        if (x && row[3])
+            x->ix->size_bytes = (int64_t)dbp_my_f64(row[3]);
     }
+    mysql_free_result(r);
+    r = NULL;
 
     /* ---- tables */
-    rc = dbp_my_query(c, "tables.sql", b, 1, &r, err);
+    rc = soft_query(c, snap, "tables.sql", b, 1, &r, "table sizes", err);
     if (rc != DBP_OK)
         goto out;
     while (r && (row = mysql_fetch_row(r)) != NULL) {

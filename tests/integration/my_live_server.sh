@@ -6,7 +6,8 @@
 #                                   mktemp directory on a free port in 55800-55899 with the
 #                                   statement history consumers on (EXPLAIN needs example
 #                                   statements), load sql/test/my_problems.sql (schema and
-#                                   workload), write DIR, PORT and SOCKET lines to STATE
+#                                   workload), add the user limited/limited (SELECT on bench
+#                                   only), write DIR, PORT and SOCKET lines to STATE
 #   my_live_server.sh stop STATE    stop that server and remove its directory
 #
 # A server that cannot be started is a failure (exit 1), never a skip.
@@ -53,6 +54,11 @@ if [ -z "$started" ]; then
 fi
 mariadb --defaults-file="$DIR/my.cnf" -ubench -pbench bench <"$ROOT/sql/test/my_problems.sql" \
     >/dev/null
+# a user that may read bench and nothing else: no performance_schema, no mysql schema
+mariadb --defaults-file="$DIR/my.cnf" -uroot <<'SQL'
+CREATE USER IF NOT EXISTS 'limited'@'127.0.0.1' IDENTIFIED BY 'limited';
+GRANT SELECT ON bench.* TO 'limited'@'127.0.0.1';
+SQL
 printf 'DIR=%s\nPORT=%s\nSOCKET=%s\n' "$DIR" "$PORT" "$DIR/mysql.sock" >"$STATE"
 trap - ERR INT TERM
 echo "MariaDB for my_live tests: $DIR port $PORT"

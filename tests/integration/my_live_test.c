@@ -4,7 +4,7 @@
  * with sql/test/my_problems.sql.
  *
  *   my_live_test CASE STATE    CASE: collect readonly explain errors options drop cut userstat
- *                                    nohistory
+ *                                    nohistory limited
  *
  * Every expectation comes from the server itself (a second, independent
  * connection reads performance_schema and information_schema) or from the
@@ -907,10 +907,44 @@ static void case_nohistory(void)
     mysql_close(m);
 }
 
+/* ---- limited: a user without performance_schema: what can be read still is ---- */
+
+static void case_limited(void)
+{
+    char t[256];
+    snprintf(t, sizeof t, "mysql://limited:limited@127.0.0.1:%s/bench", g_port);
+    struct dbp_snapshot *snap = run(t, 5, true, NULL);
+    size_t workload = 0;
+    for (size_t i = 0; i < snap->stmts.n; i++)
+        workload++;
+    CHECK(workload == 0, "%zu statement classes without performance_schema", workload);
+    bool said = false;
+    for (size_t i = 0; i < snap->diags.n; i++) {
+        const char *d = snap->diags.items[i];
+        if (strstr(d, "digests.sql") && strstr(d, "statement statistics unknown") &&
+            strstr(d, "mysql://limited@127.0.0.1"))
+            said = true;
+    }
+    CHECK(said, "no diagnostic about the statement statistics (%zu diagnostics)", snap->diags.n);
+    CHECK(snap->diags.n == 3, "%zu diagnostics, want 3 (digests, index usage, sizes)",
+          snap->diags.n);
+    CHECK(snap->indexes.n == 13 && snap->tables.n == 5, "%zu indexes, %zu tables",
+          snap->indexes.n, snap->tables.n);
+    struct dbp_index *fk = find_index(snap, "order_items", "fk_items_order");
+    CHECK(fk && (fk->flags & DBP_IDX_FOREIGN_KEY), "fk_items_order not flagged");
+    struct dbp_index *note = find_index(snap, "orders", "idx_orders_note");
+    struct dbp_index *used = find_index(snap, "orders", "idx_orders_status_created");
+    /* usage from userstat alone: INDEX_STATISTICS shows the tables the user may read */
+    CHECK(note && used && note->scans == 0 && used->scans > 0,
+          "usage: note %lld, status_created %lld", note ? (long long)note->scans : -9LL,
+          used ? (long long)used->scans : -9LL);
+    dbp_snapshot_free(snap);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
-        fprintf(stderr, "usage: my_live_test collect|readonly|explain|errors|options|drop|cut|userstat|nohistory STATE\n");
+        fprintf(stderr, "usage: my_live_test collect|readonly|explain|errors|options|drop|cut|userstat|nohistory|limited STATE\n");
         return 2;
     }
     read_state(argv[2]);
@@ -933,6 +967,8 @@ int main(int argc, char **argv)
         case_userstat();
     else if (strcmp(c, "nohistory") == 0)
         case_nohistory();
+    else if (strcmp(c, "limited") == 0)
+        case_limited();
     else {
         fprintf(stderr, "my_live_test: unknown case %s\n", c);
         return 2;
