@@ -283,7 +283,8 @@ static void all_columns(struct pctx *c, size_t lo, size_t hi, enum dbp_pred_op o
             i += 2; /* cast(x as type), collate name */
             continue;
         }
-        if (!is_name(t)) {
+        if (!is_name(t) || (tok_is(t, "multiple") && i + 2 < hi && tok_is(&c->t[i + 1], "equal") &&
+                            c->t[i + 2].type == T_LPAREN)) {
             i++;
             continue;
         }
@@ -377,6 +378,12 @@ static void atom(struct pctx *c, size_t lo, size_t hi, bool in_and)
         return;
     if (!in_and || tok_is(&c->t[lo], "not")) {
         all_columns(c, lo, hi, DBP_PRED_OTHER);
+        return;
+    }
+    /* MySQL: multiple equal(a, b, c) -- every column equal to the others */
+    if (lo + 2 < hi && tok_is(&c->t[lo], "multiple") && tok_is(&c->t[lo + 1], "equal") &&
+        c->t[lo + 2].type == T_LPAREN && c->match[lo + 2] == (long)(hi - 1)) {
+        all_columns(c, lo + 3, hi - 1, DBP_PRED_EQ);
         return;
     }
     /* find the top-level operator */

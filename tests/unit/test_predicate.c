@@ -99,6 +99,12 @@ static void t_mysql(void **state)
                         "status:EQ");
     assert_string_equal(render(a, "(`o`.`user_id` = `u`.`id`)", "o"), "user_id:EQ");
     assert_string_equal(render(a, "(year(`t`.`created_at`) = 2024)", NULL), "created_at:OTHER");
+    assert_string_equal(render(a, "((`s`.`to_date` = DATE'9999-01-01') and multiple "
+                                  "equal(`e`.`emp_no`, `s`.`emp_no`, `d`.`emp_no`))",
+                               "s"),
+                        "to_date:EQ emp_no:EQ");
+    assert_string_equal(render(a, "((`t`.`a` = 1) or multiple equal(`t`.`b`, `t`.`c`))", NULL),
+                        "a:OTHER b:OTHER c:OTHER");
     dbp_arena_free(a);
 }
 
