@@ -20,9 +20,11 @@ out=$root/bench/out/fingerprint
 mkdir -p "$out"
 
 if [ -z "${DBPERF:-}" ]; then
-    cmake -S "$root" -B "$root/bench/out/build-release" -DCMAKE_BUILD_TYPE=Release >/dev/null
-    cmake --build "$root/bench/out/build-release" -j2 --target dbperf >/dev/null
-    DBPERF=$root/bench/out/build-release/dbperf
+    # fingerprinting needs no database driver: build without them
+    cmake -S "$root" -B "$root/bench/out/build-release-fp" -DCMAKE_BUILD_TYPE=Release \
+        -DDBPERF_WITH_PG=OFF -DDBPERF_WITH_MYSQL=OFF -DDBPERF_WITH_MONGO=OFF >/dev/null
+    cmake --build "$root/bench/out/build-release-fp" -j2 --target dbperf >/dev/null
+    DBPERF=$root/bench/out/build-release-fp/dbperf
 fi
 command -v pt-fingerprint >/dev/null || { echo "pt-fingerprint not found (apt install percona-toolkit)"; exit 1; }
 
