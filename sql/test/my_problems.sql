@@ -15,6 +15,7 @@
 --   * orders are filtered by (status, created_at) through idx_orders_status_created 25 times
 --   * the 10 newest events are read through idx_events_created (created_at DESC) 15 times
 --   * customers.idx_customers_name_prefix (name(12)) serves 10 lookups by name
+--   * countries is updated by primary key 5 times (EXPLAIN of it needs a writable session)
 DROP TABLE IF EXISTS order_items, orders, events, customers, countries;
 
 CREATE TABLE countries (
@@ -385,4 +386,8 @@ SELECT id, created_at FROM events WHERE kind = 'search' AND customer_id = 889;
 SELECT id, email, name FROM customers WHERE id = 237;
 SELECT id, email, name FROM customers WHERE id = 612;
 SELECT id, email, name FROM customers WHERE id = 1756;
-
+UPDATE countries SET name = 'Germany' WHERE code = 'DE';
+UPDATE countries SET name = 'France' WHERE code = 'FR';
+UPDATE countries SET name = 'Italy' WHERE code = 'IT';
+UPDATE countries SET name = 'Spain' WHERE code = 'ES';
+UPDATE countries SET name = 'Poland' WHERE code = 'PL';
