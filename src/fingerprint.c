@@ -575,15 +575,19 @@ static void pt_collapse_union(struct dbp_buf *o)
     memcpy(o->data + n, o->data, n);
     const char *t = o->data + n;
     char *dst = o->data;
+    /* bounded work: hostile text full of selects and unions stays linear */
+    size_t budget = 64 * n + 4096;
     while (r < n) {
-        if (r + 7 <= n && memcmp(t + r, "select", 6) == 0 && t[r + 6] == ' ' &&
+        if (budget > 0 && r + 7 <= n && memcmp(t + r, "select", 6) == 0 && t[r + 6] == ' ' &&
             (r == 0 || !IS(t[r - 1], C_WORD))) {
             size_t best_end = 0, best_x = 0;
             int best_all = 0;
-            for (size_t e = r + 7; e + 6 <= n; e++) {
+            for (size_t e = r + 7; e + 6 <= n && budget > 0; e++) {
+                budget--;
                 if (t[e] != ' ' || memcmp(t + e, " union", 6) != 0)
                     continue;
                 size_t xl = e - r, q = e, end = 0;
+                budget = budget > xl ? budget - xl : 0;
                 int all = 0;
                 for (;;) {
                     size_t k = q + 6;
