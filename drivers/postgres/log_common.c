@@ -79,6 +79,12 @@ struct dbp_pglog {
     struct dbp_pglog_stats st;
     char plan_err[300];
     size_t held; /* capacity of every session's stmt and plan buffers */
+    /* the class whose example the last execution set (for its DETAIL parameters) */
+    struct dbp_stmt *ex_st;
+    struct dbp_buf ex_sess;
+    struct dbp_buf ex_text; /* the example with parameters substituted */
+    size_t *pv;             /* parameter values: offset, length pairs */
+    size_t pv_cap;
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -336,7 +342,12 @@ static void execution_one(struct dbp_pglog *L, struct sess *s, const char *sessi
     bool slowest =
         !st->example || (ms > st->example_ms) || (take_plan && !st->plan && s && s->has_plan);
     dbp_agg_add(&st->agg, ms, -1, -1, ts);
+    const char *old_example = st->example;
     dbp_stmt_offer_example(L->snap, st, text, len, ms);
+    if (st->example != old_example && memchr(text, '$', len)) {
+        L->ex_st = st; /* a DETAIL "parameters:" line may follow */
+        buf_set(&L->ex_sess, session ? session : "", session ? session_len : 0);
+    }
     if (!st->user && !unknown_name(user, user_len))
         st->user = dbp_arena_strndup(L->snap->arena, user, user_len);
     L->src->entries++;
@@ -571,12 +582,111 @@ static bool is_error_severity(const char *s, size_t n)
     return eq(s, n, "ERROR") || eq(s, n, "FATAL") || eq(s, n, "PANIC");
 }
 
+static void record_log(struct dbp_pglog *L, const struct dbp_pglog_rec *r);
+
+/*
+ * "parameters: $1 = 'a', $2 = NULL" of the execution just counted: when it
+ * set its class's example, put the values into the example in place of the
+ * $n placeholders, so the example is a statement that can be run (EXPLAIN).
+ */
+static void apply_params(struct dbp_pglog *L, const char *session, size_t session_len,
+                         const char *d, size_t n)
+{
+    struct dbp_stmt *st = L->ex_st;
+    L->ex_st = NULL;
+    if (!st || !st->example || L->ex_sess.len != session_len ||
+        (session_len && memcmp(L->ex_sess.data, session, session_len) != 0))
+        return;
+    /* values: "$k = 'text with '' quotes'" or "$k = NULL", separated by ", " */
+    size_t np = 0;
+    for (size_t i = 0; i < n;) {
+        if (d[i] != '$')
+            return;
+        size_t k = i + 1, idx = 0;
+        while (k < n && d[k] >= '0' && d[k] <= '9' && idx < 100000)
+            idx = idx * 10 + (size_t)(d[k++] - '0');
+        if (idx != np + 1 || k + 3 > n || memcmp(d + k, " = ", 3) != 0)
+            return;
+        k += 3;
+        size_t b = k;
+        if (k < n && d[k] == '\'') {
+            k++;
+            for (;;) {
+                const char *q = k < n ? memchr(d + k, '\'', n - k) : NULL;
+                if (!q)
+                    return;
+                k = (size_t)(q - d) + 1;
+                if (k < n && d[k] == '\'') {
+                    k++;
+                    continue;
+                }
+                break;
+            }
+        } else if (n - k >= 4 && memcmp(d + k, "NULL", 4) == 0) {
+            k += 4;
+        } else {
+            return;
+        }
+        if (np * 2 + 2 > L->pv_cap) {
+            L->pv_cap = L->pv_cap ? L->pv_cap * 2 : 32;
+            L->pv = dbp_xrealloc(L->pv, L->pv_cap * sizeof *L->pv);
+        }
+        L->pv[np * 2] = b;
+        L->pv[np * 2 + 1] = k - b;
+        np++;
+        if (k == n)
+            break;
+        if (n - k < 2 || d[k] != ',' || d[k + 1] != ' ')
+            return;
+        i = k + 2;
+    }
+    if (np == 0)
+        return;
+    const char *e = st->example;
+    size_t el = strlen(e);
+    dbp_buf_clear(&L->ex_text);
+    bool quoted = false;
+    for (size_t i = 0; i < el; i++) {
+        char c = e[i];
+        if (c == '\'')
+            quoted = !quoted;
+        if (!quoted && c == '$' && i + 1 < el && e[i + 1] >= '1' && e[i + 1] <= '9' &&
+            (i == 0 || !ident_byte((unsigned char)e[i - 1]))) {
+            size_t k = i + 1, idx = 0;
+            while (k < el && e[k] >= '0' && e[k] <= '9' && idx < 100000)
+                idx = idx * 10 + (size_t)(e[k++] - '0');
+            if (idx >= 1 && idx <= np) {
+                dbp_buf_append(&L->ex_text, d + L->pv[(idx - 1) * 2], L->pv[(idx - 1) * 2 + 1]);
+                i = k - 1;
+                continue;
+            }
+        }
+        dbp_buf_putc(&L->ex_text, c);
+    }
+    st->example = dbp_arena_strndup(L->snap->arena, L->ex_text.data, L->ex_text.len);
+}
+
 void dbp_pglog_record(struct dbp_pglog *L, const struct dbp_pglog_rec *r)
 {
     const char *m = r->msg;
     size_t n = r->msg_len;
     if (!m)
         return;
+    if (eq(r->severity, r->severity_len, "DETAIL")) {
+        if (starts(m, n, "parameters: "))
+            apply_params(L, r->session, r->session_len, m + 12, n - 12);
+        return;
+    }
+    L->ex_st = NULL;
+    record_log(L, r);
+    if (L->ex_st && r->detail && starts(r->detail, r->detail_len, "parameters: "))
+        apply_params(L, r->session, r->session_len, r->detail + 12, r->detail_len - 12);
+}
+
+static void record_log(struct dbp_pglog *L, const struct dbp_pglog_rec *r)
+{
+    const char *m = r->msg;
+    size_t n = r->msg_len;
     if (is_error_severity(r->severity, r->severity_len)) {
         struct sess *s = sess_get(L, r->session, r->session_len, false);
         if (s)
@@ -756,6 +866,9 @@ int dbp_pglog_finish(struct dbp_pglog *L, struct dbp_reader *r, struct dbp_error
             src->error = dbp_arena_strdup(L->snap->arena, err ? err->message : L->first_err);
     }
     dbp_buf_free(&L->fp);
+    dbp_buf_free(&L->ex_sess);
+    dbp_buf_free(&L->ex_text);
+    free(L->pv);
     dbp_buf_free(&L->dbz);
     dbp_buf_free(&L->origin);
     free(L);

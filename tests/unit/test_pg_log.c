@@ -150,6 +150,19 @@ static void test_stderr_extended_protocol(void **state)
     assert_int_equal(s->agg.calls, 2);
     assert_true(fabs(s->agg.total_ms - 1.0) < 1e-9);
     assert_int_equal(r.snap->stmts.n, 1);
+    /* the slowest execution had no parameters line */
+    assert_string_equal(s->example, "SELECT $1");
+    run_free(&r);
+
+    /* the DETAIL parameters of the execution that became the example are put into it */
+    log = "2024-03-01 10:00:00.003 UTC [7] LOG:  duration: 0.300 ms  execute <unnamed>: SELECT "
+          "$1, '$1', a$1 FROM t WHERE b = $2\n"
+          "2024-03-01 10:00:00.003 UTC [7] DETAIL:  parameters: $1 = 'it''s', $2 = NULL\n";
+    run_fmt(&r, &dbp_pg_stderr_format, log, NULL);
+    assert_int_equal(r.rc, DBP_OK);
+    assert_int_equal(r.snap->stmts.n, 1);
+    s = r.snap->stmts.items[0];
+    assert_string_equal(s->example, "SELECT 'it''s', '$1', a$1 FROM t WHERE b = NULL");
     run_free(&r);
 }
 
@@ -355,6 +368,7 @@ static void test_csv(void **state)
     assert_int_equal(r.rc, DBP_OK);
     struct dbp_stmt *u = find(&r, "update t set data=$1 where id=$2");
     assert_non_null(u);
+    assert_string_equal(u->example, "update t set data='x' where id='157'");
     assert_true(fabs(u->agg.total_ms - 36.388) < 1e-9);
     assert_string_equal(u->database, "db1");
     struct dbp_stmt *s = find(&r, "select \"a\",\n  'b'\nfrom \"T\"");
