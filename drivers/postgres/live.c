@@ -257,7 +257,7 @@ struct scan_out {
     enum dbp_pg_stmt_kind kind;
     int max_param;
     bool single;
-    struct dbp_buf *calls; /* NULL, or receives {"f","g"} of names called f(...) */
+    struct dbp_buf *calls; /* NULL, or receives "f","g" for names called f(...) */
     size_t n_calls;
     bool quoted_call; /* a "Quoted"(...) or odd$name(...) call: not collected */
 };
@@ -270,7 +270,7 @@ static void add_call(struct scan_out *o, const char *w, size_t n)
         o->quoted_call = true;
         return;
     }
-    dbp_buf_puts(o->calls, o->n_calls ? ",\"" : "{\"");
+    dbp_buf_puts(o->calls, o->calls->len ? ",\"" : "\"");
     for (size_t i = 0; i < n; i++)
         dbp_buf_putc(o->calls, (char)tolower((unsigned char)w[i]));
     dbp_buf_putc(o->calls, '"');
@@ -368,8 +368,6 @@ static void scan(const char *sql, struct scan_out *o)
     }
     if (with)
         o->kind = with_dml ? DBP_PG_STMT_DML : DBP_PG_STMT_SELECT;
-    if (o->calls && o->n_calls)
-        dbp_buf_putc(o->calls, '}');
 }
 
 enum dbp_pg_stmt_kind dbp_pg_classify(const char *sql, int *max_param, bool *single)
@@ -386,7 +384,8 @@ size_t dbp_pg_called_names(const char *sql, struct dbp_buf *names, bool *quoted_
     struct scan_out o = {0};
     o.calls = names;
     scan(sql, &o);
-    *quoted_call = o.quoted_call;
+    if (o.quoted_call)
+        *quoted_call = true;
     return o.n_calls;
 }
 

@@ -10,9 +10,10 @@
  * SELECT, INSERT, UPDATE and DELETE are explained, one statement at a time;
  * EXPLAIN ANALYZE (--analyze) only for a SELECT without parameters that calls
  * no volatile function (pg_stat_statements_reset(), pg_terminate_backend()...
- * act outside any transaction), inside a read-only transaction that is rolled
- * back. EXPLAIN without ANALYZE never
- * executes anything, and the session is read-only anyway.
+ * act outside any transaction; the text and its EXPLAIN VERBOSE plan are
+ * checked), inside a read-only transaction that is rolled back. EXPLAIN
+ * without ANALYZE only plans (the planner may fold immutable functions), and
+ * the session is read-only anyway.
  */
 #include <math.h>
 #include <stdio.h>
@@ -118,25 +119,52 @@ static int explain_prepared(struct dbp_pg_ctx *c, const char *text, int nparams,
     return rc;
 }
 
+/* The names called in every string of an EXPLAIN (VERBOSE) document
+ * ("Output", "Filter", "Function Call"...), appended to names. */
+static void plan_calls(const cJSON *node, struct dbp_buf *names, bool *quoted)
+{
+    for (; node; node = node->next) {
+        if (cJSON_IsString(node) && node->valuestring)
+            dbp_pg_called_names(node->valuestring, names, quoted);
+        plan_calls(node->child, names, quoted);
+    }
+}
+
 /*
- * Whether text may be run by EXPLAIN ANALYZE: it calls no volatile function
- * (volatile_functions.sql) and no function dbperf cannot name. A read-only
- * transaction stops writes to tables, not what such functions do.
+ * Whether text may be run by EXPLAIN ANALYZE: neither the text nor its plan
+ * (EXPLAIN VERBOSE shows what views and inlined functions call) names a
+ * volatile function (volatile_functions.sql), nor a function dbperf cannot
+ * name. A read-only transaction stops writes to tables, not what such
+ * functions do (pg_stat_statements_reset(), pg_terminate_backend()...).
  */
 static int safe_to_run(struct dbp_pg_ctx *c, const char *text, bool *safe, struct dbp_error *err)
 {
-    struct dbp_buf names = {0}, q = {0};
+    struct dbp_buf names = {0}, q = {0}, json = {0};
     bool quoted = false;
     PGresult *r = NULL;
-    int rc = DBP_OK;
     *safe = false;
-    size_t n = dbp_pg_called_names(text, &names, &quoted);
+    dbp_pg_called_names(text, &names, &quoted);
+    int rc = explain_with(c, "explain_verbose.sql", text, NULL, false, &json, err);
+    if (rc != DBP_OK)
+        goto out;
+    cJSON *doc = cJSON_ParseWithLength(json.data, json.len);
+    if (!doc) {
+        quoted = true; /* unreadable: assume the worst */
+    } else {
+        plan_calls(doc, &names, &quoted);
+        cJSON_Delete(doc);
+    }
     if (quoted)
         goto out;
-    if (n == 0) {
+    if (names.len == 0) {
         *safe = true;
         goto out;
     }
+    dbp_buf_putc(&names, '}');
+    dbp_buf_reserve(&names, 1);
+    memmove(names.data + 1, names.data, names.len + 1);
+    names.data[0] = '{';
+    names.len++;
     rc = dbp_pg_sql(&q, "volatile_functions.sql", NULL, err);
     const char *param = names.data;
     if (rc == DBP_OK)
@@ -147,6 +175,7 @@ out:
     PQclear(r);
     dbp_buf_free(&names);
     dbp_buf_free(&q);
+    dbp_buf_free(&json);
     return rc;
 }
 

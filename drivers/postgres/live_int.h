@@ -115,9 +115,11 @@ enum dbp_pg_stmt_kind dbp_pg_classify(const char *sql, int *max_param, bool *sin
 /*
  * The names of the functions sql calls (identifiers followed by '('; keywords
  * such as IN or EXISTS included, harmlessly), lower-cased, appended to names
- * as a text[] literal {"f","g"} (nothing appended when there are none).
- * Returns how many. *quoted_call is set when a "Quoted"(...) name was called
- * (not collected). Used to keep EXPLAIN ANALYZE away from volatile functions.
+ * as the elements of a text[] literal: "f","g" (a comma first when names is
+ * not empty; the caller adds the braces). Returns how many were appended.
+ * Sets *quoted_call (never clears it) when a "Quoted"(...) or odd$name(...)
+ * was called (not collected). Keeps EXPLAIN ANALYZE away from volatile
+ * functions.
  */
 size_t dbp_pg_called_names(const char *sql, struct dbp_buf *names, bool *quoted_call);
 

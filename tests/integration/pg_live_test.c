@@ -574,6 +574,24 @@ static void test_explain(void)
     free(reset_before);
     free(reset_after);
     PQfinish(o2);
+    /* ... also when a view hides it */
+    PGconn *o3 = own_conn();
+    PGresult *vr = PQexec(o3, "CREATE OR REPLACE VIEW sneaky AS SELECT 1 AS one FROM countries "
+                              "WHERE pg_stat_statements_reset() IS NULL");
+    check(PQresultStatus(vr) == PGRES_COMMAND_OK, "view: %s", PQerrorMessage(o3));
+    PQclear(vr);
+    char *rb = own_value(o3, "SELECT stats_reset FROM pg_stat_statements_info");
+    dbp_buf_clear(&json);
+    check(dbp_pg_explain_text(c, "SELECT one FROM sneaky", true, &json, &analyzed, &e) == DBP_OK &&
+              !analyzed,
+          "a view calling a volatile function: not analyzed (%s)", e.message);
+    char *ra = own_value(o3, "SELECT stats_reset FROM pg_stat_statements_info");
+    check(rb && ra && strcmp(rb, ra) == 0, "pg_stat_statements was not reset through the view");
+    free(rb);
+    free(ra);
+    vr = PQexec(o3, "DROP VIEW sneaky");
+    PQclear(vr);
+    PQfinish(o3);
     dbp_buf_clear(&json);
     check(dbp_pg_explain_text(c, "SELECT 1 FROM countries WHERE random() < 2", true, &json,
                               &analyzed, &e) == DBP_OK &&
@@ -1114,16 +1132,21 @@ static void test_classify(void)
     size_t n = dbp_pg_called_names(
         "SELECT count(*), pg_catalog.LOWER (x), 'f(' FROM t WHERE a IN (1) -- g(\n", &names,
         &quoted);
-    check(n == 3 && names.data && strcmp(names.data, "{\"count\",\"lower\",\"in\"}") == 0 &&
-              !quoted,
+    check(n == 3 && names.data && strcmp(names.data, "\"count\",\"lower\",\"in\"") == 0 && !quoted,
           "called names %s", names.data ? names.data : "(none)");
     dbp_buf_free(&names);
     n = dbp_pg_called_names("SELECT \"Odd\"(1) FROM t", &names, &quoted);
     check(n == 0 && quoted && names.data == NULL, "a quoted function name is unknown");
+    quoted = false;
     n = dbp_pg_called_names("SELECT a$b(1)", &names, &quoted);
     check(n == 0 && quoted, "a $ in a function name is unknown");
+    quoted = false;
     n = dbp_pg_called_names("SELECT a FROM t", &names, &quoted);
     check(n == 0 && !quoted && names.data == NULL, "no calls");
+    n = dbp_pg_called_names("SELECT f(1)", &names, &quoted);
+    n += dbp_pg_called_names("SELECT g(1)", &names, &quoted);
+    check(n == 2 && names.data && strcmp(names.data, "\"f\",\"g\"") == 0, "names accumulate: %s",
+          names.data ? names.data : "(none)");
     dbp_buf_free(&names);
 
     const char *doc = "[{\"Plan\": {\"Node Type\": \"Seq Scan\", \"Total Cost\": 12.5, "
