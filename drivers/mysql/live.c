@@ -618,10 +618,14 @@ int dbp_my_connect(const struct dbp_conn_opts *o, void **ctx, struct dbp_error *
     mysql_options(c->conn, MYSQL_OPT_READ_TIMEOUT, &rt);
     mysql_options(c->conn, MYSQL_OPT_WRITE_TIMEOUT, &rt);
     /* never reconnect silently: a new session would not be read-only */
-    my_bool reconnect = 0;
+#ifdef MARIADB_PACKAGE_VERSION
+    my_bool reconnect = 0; /* MariaDB Connector/C */
+#else
+    bool reconnect = false; /* libmysqlclient 8 */
+#endif
     mysql_options(c->conn, MYSQL_OPT_RECONNECT, &reconnect);
     mysql_options(c->conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-    mysql_optionsv(c->conn, MYSQL_OPT_CONNECT_ATTR_ADD, "program_name", "dbperf");
+    mysql_options4(c->conn, MYSQL_OPT_CONNECT_ATTR_ADD, "program_name", "dbperf");
 
     if (!mysql_real_connect(c->conn, t.host, t.user, t.password, t.database, t.port, t.socket,
                             0)) {

@@ -151,6 +151,7 @@ int dbp_my_collect_digests(struct dbp_my_live *c, struct dbp_snapshot *snap,
             d->stmt = st;
             snprintf(d->digest, sizeof d->digest, "%s", row[1]);
             d->no_index_used = dbp_my_u64(row[9]);
+            d->no_good_index = dbp_my_u64(row[10]);
             d->calls = calls;
         }
     }

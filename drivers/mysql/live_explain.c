@@ -80,12 +80,13 @@ static void skip(struct dbp_snapshot *snap, struct dbp_my_live *c, const struct 
                  const char *why)
 {
     char t[80];
-    if (d->no_index_used > 0)
+    if (d->no_index_used > 0 || d->no_good_index > 0)
         dbp_snapshot_diag(snap,
                           "%s: digest %s (%s): not explained: %s; %llu of %llu executions used no "
-                          "index (SUM_NO_INDEX_USED)",
+                          "index (SUM_NO_INDEX_USED), %llu no good one (SUM_NO_GOOD_INDEX_USED)",
                           c->shown, d->digest, short_text(d->stmt, t, sizeof t), why,
-                          (unsigned long long)d->no_index_used, (unsigned long long)d->calls);
+                          (unsigned long long)d->no_index_used, (unsigned long long)d->calls,
+                          (unsigned long long)d->no_good_index);
     else
         dbp_snapshot_diag(snap, "%s: digest %s (%s): not explained: %s", c->shown, d->digest,
                           short_text(d->stmt, t, sizeof t), why);

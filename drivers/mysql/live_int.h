@@ -55,6 +55,7 @@ struct dbp_my_digest {
     struct dbp_stmt *stmt;
     char digest[72];          /* DIGEST hex */
     uint64_t no_index_used;   /* SUM_NO_INDEX_USED */
+    uint64_t no_good_index;   /* SUM_NO_GOOD_INDEX_USED */
     uint64_t calls;
 };
 
