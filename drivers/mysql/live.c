@@ -7,6 +7,7 @@
  * live_explain.c.
  */
 #include <ctype.h>
+#include <errmsg.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +15,6 @@
 #include <strings.h>
 #include <sys/time.h>
 
-#include <errmsg.h>
 #include <mysql.h>
 
 #include <dbperf/arena.h>
@@ -117,8 +117,8 @@ static int set_param(struct dbp_my_target *t, const char *k, size_t kn, const ch
         free(*slot);
         *slot = dup_part(v, vn, decode, &bad);
         if (bad)
-            return dbp_error_set(err, DBP_ERR_USAGE, "bad %%-escape in the %.*s parameter",
-                                 (int)kn, k);
+            return dbp_error_set(err, DBP_ERR_USAGE, "bad %%-escape in the %.*s parameter", (int)kn,
+                                 k);
         return DBP_OK;
     }
     unsigned long n;
@@ -209,8 +209,8 @@ static int parse_uri(const char *rest, struct dbp_my_target *t, struct dbp_error
                     return dbp_error_set(err, DBP_ERR_USAGE,
                                          "target parameter `%.*s` needs a value",
                                          (int)(n > 40 ? 40 : n), p);
-                int rc = set_param(t, p, (size_t)(eq - p), eq + 1, n - (size_t)(eq - p) - 1,
-                                   true, err);
+                int rc =
+                    set_param(t, p, (size_t)(eq - p), eq + 1, n - (size_t)(eq - p) - 1, true, err);
                 if (rc != DBP_OK)
                     return rc;
             }
@@ -222,8 +222,7 @@ static int parse_uri(const char *rest, struct dbp_my_target *t, struct dbp_error
     return DBP_OK;
 }
 
-static int parse_kv(const char *s, struct dbp_my_target *t, bool *has_socket,
-                    struct dbp_error *err)
+static int parse_kv(const char *s, struct dbp_my_target *t, bool *has_socket, struct dbp_error *err)
 {
     *has_socket = false;
     const char *p = s;
@@ -502,8 +501,8 @@ static int setup_session(struct dbp_my_live *c, struct dbp_error *err)
         return dbp_error_set(err, DBP_ERR_SERVER, "%s: server_info.sql returned no row", c->shown);
     }
     c->version = dbp_xstrdup(row[0] ? row[0] : "");
-    c->mariadb = strstr(c->version, "MariaDB") != NULL ||
-                 (row[1] && strstr(row[1], "MariaDB") != NULL);
+    c->mariadb =
+        strstr(c->version, "MariaDB") != NULL || (row[1] && strstr(row[1], "MariaDB") != NULL);
     c->version_num = parse_version(c->version);
     char inst[300];
     snprintf(inst, sizeof inst, "%s:%s", row[2] ? row[2] : "?", row[3] ? row[3] : "?");
@@ -610,8 +609,8 @@ int dbp_my_connect(const struct dbp_conn_opts *o, void **ctx, struct dbp_error *
     mysql_options(c->conn, MYSQL_READ_DEFAULT_GROUP, "client");
     if (t.defaults_file)
         mysql_options(c->conn, MYSQL_READ_DEFAULT_FILE, t.defaults_file);
-    unsigned int ct = (unsigned)(t.connect_timeout_s > 0 ? t.connect_timeout_s
-                                                         : DEFAULT_CONNECT_TIMEOUT_S);
+    unsigned int ct =
+        (unsigned)(t.connect_timeout_s > 0 ? t.connect_timeout_s : DEFAULT_CONNECT_TIMEOUT_S);
     /* the server's own timeout ends our statements; the read timeout catches a dead peer */
     unsigned int rt = c->timeout_ms > 0 ? (unsigned)(c->timeout_ms / 1000 + 10) : 300;
     mysql_options(c->conn, MYSQL_OPT_CONNECT_TIMEOUT, &ct);
@@ -627,8 +626,7 @@ int dbp_my_connect(const struct dbp_conn_opts *o, void **ctx, struct dbp_error *
     mysql_options(c->conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
     mysql_options4(c->conn, MYSQL_OPT_CONNECT_ATTR_ADD, "program_name", "dbperf");
 
-    if (!mysql_real_connect(c->conn, t.host, t.user, t.password, t.database, t.port, t.socket,
-                            0)) {
+    if (!mysql_real_connect(c->conn, t.host, t.user, t.password, t.database, t.port, t.socket, 0)) {
         int rc = dbp_error_set(err, DBP_ERR_CONNECT, "cannot connect to %s: %s (%u)", c->shown,
                                mysql_error(c->conn), mysql_errno(c->conn));
         if (err)
@@ -683,10 +681,9 @@ int dbp_my_collect(void *ctx, struct dbp_snapshot *snap, struct dbp_source *src,
     if (!c)
         return dbp_error_set(err, DBP_ERR_INTERNAL, "live MySQL: not connected");
     src->engine = DBP_ENGINE_MYSQL;
-    src->server_version = dbp_arena_printf(snap->arena, "%s%s", c->version,
-                                           c->mariadb && !strstr(c->version, "MariaDB")
-                                               ? " (MariaDB)"
-                                               : "");
+    src->server_version =
+        dbp_arena_printf(snap->arena, "%s%s", c->version,
+                         c->mariadb && !strstr(c->version, "MariaDB") ? " (MariaDB)" : "");
     if (c->session_note)
         dbp_snapshot_diag(snap, "%s: session setup: %s", c->shown, c->session_note);
 
@@ -759,8 +756,7 @@ int dbp_my_collect(void *ctx, struct dbp_snapshot *snap, struct dbp_source *src,
 
 /* ---- test hooks ------------------------------------------------------- */
 
-int dbp_my_live_exec(void *ctx, const char *sql, char *out, size_t out_len,
-                     struct dbp_error *err)
+int dbp_my_live_exec(void *ctx, const char *sql, char *out, size_t out_len, struct dbp_error *err)
 {
     struct dbp_my_live *c = ctx;
     if (out && out_len)

@@ -62,8 +62,8 @@ static bool explainable(const char *text)
         return false;
     if (strncasecmp(text, "SELECT", 6) == 0 && !strcasestr(text, "FROM"))
         return false; /* SELECT @@var, SELECT 1 */
-    static const char *const catalogs[] = {"performance_schema", "information_schema",
-                                           "`mysql` .", "`sys` .", "mysql.", "sys."};
+    static const char *const catalogs[] = {
+        "performance_schema", "information_schema", "`mysql` .", "`sys` .", "mysql.", "sys."};
     for (size_t i = 0; i < sizeof catalogs / sizeof catalogs[0]; i++)
         if (strcasestr(text, catalogs[i]))
             return false;
@@ -88,8 +88,8 @@ static int64_t hex64(const char *s)
     return (int64_t)v;
 }
 
-int dbp_my_collect_digests(struct dbp_my_live *c, struct dbp_snapshot *snap,
-                           struct dbp_source *src, struct dbp_error *err)
+int dbp_my_collect_digests(struct dbp_my_live *c, struct dbp_snapshot *snap, struct dbp_source *src,
+                           struct dbp_error *err)
 {
     char limit[16];
     snprintf(limit, sizeof limit, "%d", MAX_DIGESTS);
@@ -170,8 +170,8 @@ struct idx {
     const char **plain; /* key columns without prefix/DESC; NULL for a prefix or expression */
 };
 
-static int idx_cmp3(const char *s1, const char *t1, const char *n1, const char *s2,
-                    const char *t2, const char *n2)
+static int idx_cmp3(const char *s1, const char *t1, const char *n1, const char *s2, const char *t2,
+                    const char *n2)
 {
     int d = strcmp(s1 ? s1 : "", s2 ? s2 : "");
     if (d)
@@ -195,8 +195,8 @@ static struct idx *idx_find(struct idx *v, size_t n, const char *schema, const c
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int d = idx_cmp3(schema, table, name, v[mid].ix->database, v[mid].ix->table,
-                         v[mid].ix->name);
+        int d =
+            idx_cmp3(schema, table, name, v[mid].ix->database, v[mid].ix->table, v[mid].ix->name);
         if (d == 0)
             return &v[mid];
         if (d < 0)
@@ -330,11 +330,10 @@ static void mark_fk(struct idx *v, size_t nv, const char *schema, const char *ta
             continue;
         }
         unsigned rank_new = ix->flags & DBP_IDX_PRIMARY ? 0 : ix->flags & DBP_IDX_UNIQUE ? 1 : 2;
-        unsigned rank_old = best->ix->flags & DBP_IDX_PRIMARY ? 0
+        unsigned rank_old = best->ix->flags & DBP_IDX_PRIMARY  ? 0
                             : best->ix->flags & DBP_IDX_UNIQUE ? 1
                                                                : 2;
-        if (rank_new < rank_old ||
-            (rank_new == rank_old && ix->n_columns < best->ix->n_columns))
+        if (rank_new < rank_old || (rank_new == rank_old && ix->n_columns < best->ix->n_columns))
             best = &v[i];
     }
     if (best)
@@ -346,8 +345,8 @@ static int read_foreign_keys(struct dbp_my_live *c, struct dbp_snapshot *snap, s
 {
     struct dbp_my_bind b[] = {{"schema", c->schema, DBP_MY_BIND_STR}};
     MYSQL_RES *r = NULL;
-    int rc = soft_query(c, snap, "foreign_keys.sql", b, 1, &r,
-                        "which indexes foreign keys need", err);
+    int rc =
+        soft_query(c, snap, "foreign_keys.sql", b, 1, &r, "which indexes foreign keys need", err);
     if (rc != DBP_OK || !r)
         return rc;
     /* rows come grouped by (schema, table, constraint) in key order */
@@ -558,15 +557,15 @@ int dbp_my_collect_indexes(struct dbp_my_live *c, struct dbp_snapshot *snap, int
             goto out;
         }
         if (on == 1) {
-            rc = soft_query(c, snap, "index_statistics.sql", b, 1, &r,
-                            "index usage (userstat)", err);
+            rc = soft_query(c, snap, "index_statistics.sql", b, 1, &r, "index usage (userstat)",
+                            err);
             if (rc != DBP_OK)
                 goto out;
             if (!r)
                 on = 0;
             while (r && (row = mysql_fetch_row(r)) != NULL) {
-                struct idx *x = row[0] && row[1] && row[2] ? idx_find(v, nv, row[0], row[1], row[2])
-                                                           : NULL;
+                struct idx *x =
+                    row[0] && row[1] && row[2] ? idx_find(v, nv, row[0], row[1], row[2]) : NULL;
                 if (!x)
                     continue;
                 int64_t n = (int64_t)dbp_my_u64(row[3]);

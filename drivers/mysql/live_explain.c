@@ -41,8 +41,8 @@ static void example_free(struct example *e)
 }
 
 /* The example of digest from file into *ex (sql NULL if none). */
-static int fetch_example(struct dbp_my_live *c, const char *file, const char *digest,
-                         long max_len, struct example *ex, struct dbp_error *err)
+static int fetch_example(struct dbp_my_live *c, const char *file, const char *digest, long max_len,
+                         struct example *ex, struct dbp_error *err)
 {
     struct dbp_my_bind b[] = {{"digest", digest, DBP_MY_BIND_STR}};
     MYSQL_RES *r = NULL;
@@ -142,8 +142,7 @@ int dbp_my_explain(void *ctx, struct dbp_snapshot *snap, struct dbp_error *err)
         }
         if (ex.truncated) {
             example_free(&ex);
-            skip(snap, c, d,
-                 "its example was cut at performance_schema_max_sql_text_length");
+            skip(snap, c, d, "its example was cut at performance_schema_max_sql_text_length");
             continue;
         }
         dbp_stmt_offer_example(snap, d->stmt, ex.sql, strlen(ex.sql), ex.ms);

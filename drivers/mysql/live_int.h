@@ -31,10 +31,10 @@ struct dbp_my_target {
     char *host;
     char *user;
     char *password;
-    char *database;      /* also restricts what is collected to that schema */
-    char *socket;        /* unix socket path */
-    char *defaults_file; /* read this option file instead of the default ones */
-    unsigned port;       /* 0 = default */
+    char *database;        /* also restricts what is collected to that schema */
+    char *socket;          /* unix socket path */
+    char *defaults_file;   /* read this option file instead of the default ones */
+    unsigned port;         /* 0 = default */
     int connect_timeout_s; /* 0 = default (10) */
 };
 
@@ -53,33 +53,33 @@ void dbp_my_target_free(struct dbp_my_target *t); /* NULL-safe; leaves t zeroed 
 /* A top statement class kept by collect for explain. */
 struct dbp_my_digest {
     struct dbp_stmt *stmt;
-    char digest[72];          /* DIGEST hex */
-    uint64_t no_index_used;   /* SUM_NO_INDEX_USED */
-    uint64_t no_good_index;   /* SUM_NO_GOOD_INDEX_USED */
+    char digest[72];        /* DIGEST hex */
+    uint64_t no_index_used; /* SUM_NO_INDEX_USED */
+    uint64_t no_good_index; /* SUM_NO_GOOD_INDEX_USED */
     uint64_t calls;
 };
 
 struct dbp_my_live {
     struct st_mysql *conn;
-    char *shown;         /* heap: the target with its password removed */
-    char *schema;        /* heap: the target's database (collection restricted to it); NULL */
-    char *instance;      /* heap: @@hostname:@@port */
-    char *version;       /* heap: VERSION() */
+    char *shown;    /* heap: the target with its password removed */
+    char *schema;   /* heap: the target's database (collection restricted to it); NULL */
+    char *instance; /* heap: @@hostname:@@port */
+    char *version;  /* heap: VERSION() */
     bool mariadb;
-    long version_num;    /* major * 10000 + minor * 100 + patch */
+    long version_num; /* major * 10000 + minor * 100 + patch */
     int timeout_ms;
     int top_n;
-    bool analyze;        /* MariaDB: ANALYZE FORMAT=JSON of SELECT examples (runs them) */
-    char *session_note;  /* heap: a problem met while setting up the session; NULL */
+    bool analyze;       /* MariaDB: ANALYZE FORMAT=JSON of SELECT examples (runs them) */
+    char *session_note; /* heap: a problem met while setting up the session; NULL */
     /* set by collect for explain */
     const struct dbp_snapshot *collected;
     struct dbp_my_digest *digests; /* heap, by total time, at most top candidates */
     size_t n_digests;
     /* counters for tests and diagnostics */
-    size_t plans_fetched;   /* EXPLAIN documents received */
-    size_t plans_parsed;    /* attached to the snapshot */
+    size_t plans_fetched; /* EXPLAIN documents received */
+    size_t plans_parsed;  /* attached to the snapshot */
     size_t examples_missing;
-    char *last_plan_json;   /* heap: the last EXPLAIN document received; NULL */
+    char *last_plan_json; /* heap: the last EXPLAIN document received; NULL */
 };
 
 /* The text of sql/mysql/<name> (without the "mysql/" prefix); never NULL for a shipped file. */
@@ -115,14 +115,14 @@ int64_t dbp_my_i64(const char *s);
 double dbp_my_f64(const char *s);
 
 /* collect parts (live_collect.c) */
-int dbp_my_collect_digests(struct dbp_my_live *c, struct dbp_snapshot *snap,
-                           struct dbp_source *src, struct dbp_error *err);
+int dbp_my_collect_digests(struct dbp_my_live *c, struct dbp_snapshot *snap, struct dbp_source *src,
+                           struct dbp_error *err);
 /*
  * ps_state: 0 performance_schema off (or unknown), 1 on, 2 on but it lost
  * table statistics (an index it does not list has unknown usage).
  */
-int dbp_my_collect_indexes(struct dbp_my_live *c, struct dbp_snapshot *snap,
-                           int64_t since_us, int ps_state, struct dbp_error *err);
+int dbp_my_collect_indexes(struct dbp_my_live *c, struct dbp_snapshot *snap, int64_t since_us,
+                           int ps_state, struct dbp_error *err);
 
 /* ---- test hooks ------------------------------------------------------- */
 
@@ -131,8 +131,7 @@ int dbp_my_collect_indexes(struct dbp_my_live *c, struct dbp_snapshot *snap,
  * cell of its result (if any, "" for NULL) goes into out[0..out_len) when out
  * is not NULL; the rest is discarded.
  */
-int dbp_my_live_exec(void *ctx, const char *sql, char *out, size_t out_len,
-                     struct dbp_error *err);
+int dbp_my_live_exec(void *ctx, const char *sql, char *out, size_t out_len, struct dbp_error *err);
 /* The server's id of the collector's session (CONNECTION_ID()). */
 unsigned long dbp_my_live_thread_id(void *ctx);
 

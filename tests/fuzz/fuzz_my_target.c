@@ -26,8 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc != DBP_OK) {
         if (rc != DBP_ERR_USAGE || !err.message[0] || strchr(err.message, '\n'))
             __builtin_trap();
-        if (t.host || t.user || t.password || t.database || t.socket || t.defaults_file ||
-            t.port)
+        if (t.host || t.user || t.password || t.database || t.socket || t.defaults_file || t.port)
             __builtin_trap();
     } else {
         if (t.port > 65535 || t.connect_timeout_s < 0 || t.connect_timeout_s > 3600)

@@ -80,8 +80,8 @@ static void read_state(const char *path)
 static MYSQL *checker(void)
 {
     MYSQL *m = mysql_init(NULL);
-    if (!mysql_real_connect(m, "127.0.0.1", "bench", "bench", "bench", (unsigned)atoi(g_port),
-                            NULL, 0)) {
+    if (!mysql_real_connect(m, "127.0.0.1", "bench", "bench", "bench", (unsigned)atoi(g_port), NULL,
+                            0)) {
         fprintf(stderr, "my_live_test: checker cannot connect: %s\n", mysql_error(m));
         exit(1);
     }
@@ -117,8 +117,8 @@ static char *target_tcp(void)
 
 static void dump_node(const struct dbp_plan_node *n, int depth)
 {
-    fprintf(stderr, "plan: %*s%s %s rel=%s idx=%s est=%g act=%g loops=%g examined=%g\n",
-            depth * 2, "", dbp_node_kind_name(n->kind), n->engine_name ? n->engine_name : "-",
+    fprintf(stderr, "plan: %*s%s %s rel=%s idx=%s est=%g act=%g loops=%g examined=%g\n", depth * 2,
+            "", dbp_node_kind_name(n->kind), n->engine_name ? n->engine_name : "-",
             n->relation ? n->relation : "-", n->index ? n->index : "-", n->est_rows, n->act_rows,
             n->loops, n->rows_examined);
     for (size_t i = 0; i < n->n_children; i++)
@@ -159,8 +159,8 @@ static struct dbp_snapshot *run(const char *target, int top_n, bool explain, voi
         for (size_t i = 0; i < snap->indexes.n; i++) {
             struct dbp_index *ix = snap->indexes.items[i];
             fprintf(stderr, "index: %s.%s.%s flags 0x%x scans %lld size %lld %s\n", ix->database,
-                    ix->table, ix->name, ix->flags, (long long)ix->scans,
-                    (long long)ix->size_bytes, ix->definition);
+                    ix->table, ix->name, ix->flags, (long long)ix->scans, (long long)ix->size_bytes,
+                    ix->definition);
         }
     }
     if (ctx_out)
@@ -198,8 +198,7 @@ static struct dbp_stmt *find_stmt(struct dbp_snapshot *snap, const char *needle)
     return NULL;
 }
 
-static struct dbp_index *find_index(struct dbp_snapshot *snap, const char *table,
-                                    const char *name)
+static struct dbp_index *find_index(struct dbp_snapshot *snap, const char *table, const char *name)
 {
     for (size_t i = 0; i < snap->indexes.n; i++) {
         struct dbp_index *ix = snap->indexes.items[i];
@@ -236,10 +235,11 @@ static void check_index(struct dbp_snapshot *snap, MYSQL *m, const char *table, 
                  ix->columns[i]);
     CHECK(strcmp(joined, cols) == 0, "%s.%s columns %s, want %s", table, name, joined, cols);
     /* performance_schema's own count (sys.schema_unused_indexes's logic) */
-    char *ps = scalar(m,
-                      "SELECT COUNT_STAR FROM performance_schema.table_io_waits_summary_by_index_usage"
-                      " WHERE OBJECT_SCHEMA = 'bench' AND OBJECT_NAME = '%s' AND INDEX_NAME = '%s'",
-                      table, name);
+    char *ps =
+        scalar(m,
+               "SELECT COUNT_STAR FROM performance_schema.table_io_waits_summary_by_index_usage"
+               " WHERE OBJECT_SCHEMA = 'bench' AND OBJECT_NAME = '%s' AND INDEX_NAME = '%s'",
+               table, name);
     CHECK(used ? ix->scans > 0 : ix->scans == 0, "%s.%s scans %lld (used: %d)", table, name,
           (long long)ix->scans, used);
     CHECK(ix->scans >= atoll(ps), "%s.%s scans %lld below performance_schema's %s", table, name,
@@ -293,8 +293,7 @@ static void case_collect(void)
         CHECK(st->source == DBP_SRC_PERFSCHEMA, "%s: source %d", want[i].needle, st->source);
         CHECK(st->engine == DBP_ENGINE_MYSQL, "%s: engine", want[i].needle);
         CHECK(st->database && strcmp(st->database, "bench") == 0, "%s: database", want[i].needle);
-        CHECK(st->engine_id_text && strlen(st->engine_id_text) == 32, "%s: digest",
-              want[i].needle);
+        CHECK(st->engine_id_text && strlen(st->engine_id_text) == 32, "%s: digest", want[i].needle);
         CHECK(st->engine_id != 0, "%s: engine_id", want[i].needle);
         CHECK((st->agg.flags & (DBP_AGG_ROWS_EXAMINED | DBP_AGG_ROWS_RETURNED)) ==
                   (DBP_AGG_ROWS_EXAMINED | DBP_AGG_ROWS_RETURNED),
@@ -302,8 +301,8 @@ static void case_collect(void)
         CHECK(!(st->agg.flags & DBP_AGG_QUANTILES), "%s: no sketch", want[i].needle);
         CHECK(st->agg.total_ms > 0 && st->agg.min_ms > 0 && st->agg.max_ms >= st->agg.min_ms &&
                   st->agg.total_ms >= st->agg.max_ms,
-              "%s: times total %g min %g max %g", want[i].needle, st->agg.total_ms,
-              st->agg.min_ms, st->agg.max_ms);
+              "%s: times total %g min %g max %g", want[i].needle, st->agg.total_ms, st->agg.min_ms,
+              st->agg.max_ms);
         CHECK(st->agg.first_seen_us > 0 && st->agg.last_seen_us >= st->agg.first_seen_us,
               "%s: first/last seen", want[i].needle);
         if (!st->engine_id_text)
@@ -324,8 +323,8 @@ static void case_collect(void)
               "%s: rows %llu/%llu, performance_schema %llu/%llu", want[i].needle,
               (unsigned long long)st->agg.rows_examined, (unsigned long long)st->agg.rows_returned,
               ex, sent);
-        CHECK(fabs(st->agg.total_ms - timer / 1e9) < 1e-6, "%s: total %g ms, ps %g",
-              want[i].needle, st->agg.total_ms, timer / 1e9);
+        CHECK(fabs(st->agg.total_ms - timer / 1e9) < 1e-6, "%s: total %g ms, ps %g", want[i].needle,
+              st->agg.total_ms, timer / 1e9);
         CHECK(want[i].no_index ? noidx == c : true, "%s: SUM_NO_INDEX_USED %llu", want[i].needle,
               noidx);
         free(cnt);
@@ -417,8 +416,7 @@ static void case_readonly(void)
     rc = dbp_my_live_exec(ctx, "SELECT @@session.tx_read_only", v, sizeof v, &err);
     CHECK(rc == DBP_OK && strcmp(v, "1") == 0, "tx_read_only: %s %s", v, err.message);
     rc = dbp_my_live_exec(ctx, "SELECT @@session.max_statement_time", v, sizeof v, &err);
-    CHECK(rc == DBP_OK && fabs(atof(v) - 1.0) < 1e-9, "max_statement_time: %s %s", v,
-          err.message);
+    CHECK(rc == DBP_OK && fabs(atof(v) - 1.0) < 1e-9, "max_statement_time: %s %s", v, err.message);
     rc = dbp_my_live_exec(ctx, "SELECT @@session.lock_wait_timeout", v, sizeof v, &err);
     CHECK(rc == DBP_OK && strcmp(v, "1") == 0, "lock_wait_timeout: %s %s", v, err.message);
 
@@ -446,8 +444,8 @@ static void case_readonly(void)
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     dbp_error_clear(&err);
-    rc = dbp_my_live_exec(ctx, "SELECT COUNT(*) FROM bench.events a, bench.events b", NULL, 0,
-                          &err);
+    rc =
+        dbp_my_live_exec(ctx, "SELECT COUNT(*) FROM bench.events a, bench.events b", NULL, 0, &err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double s = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
     CHECK(rc == DBP_ERR_SERVER && strstr(err.message, "max_statement_time"),
@@ -491,7 +489,8 @@ static void case_explain(void)
           "the primary key lookup has no PRIMARY index scan");
     /* the top SELECT classes of the workload all have plans */
     const char *top[] = {"FROM `orders` WHERE STATUS = ?", "FROM `countries` WHERE NAME = ?",
-                         "FROM EVENTS ORDER BY `created_at` DESC", "FROM `customers` WHERE NAME = ?"};
+                         "FROM EVENTS ORDER BY `created_at` DESC",
+                         "FROM `customers` WHERE NAME = ?"};
     for (size_t i = 0; i < 4; i++) {
         struct dbp_stmt *st = find_stmt(snap, top[i]);
         CHECK(st && st->plan, "%s has no plan", top[i]);
@@ -544,8 +543,7 @@ static void expect_connect_error(const char *target, int code, const char *must,
     CHECK(rc == code, "%s: rc %d, want %d (%s)", target, rc, code, err.message);
     CHECK(ctx == NULL, "%s: ctx left set", target);
     CHECK((int)err.code == code, "%s: err.code %d", target, (int)err.code);
-    CHECK(strchr(err.message, '\n') == NULL && err.message[0], "%s: message not one line",
-          target);
+    CHECK(strchr(err.message, '\n') == NULL && err.message[0], "%s: message not one line", target);
     CHECK(!must || strstr(err.message, must), "%s: message lacks %s: %s", target, must,
           err.message);
     CHECK(!secret || !strstr(err.message, secret), "%s: message shows the password: %s", target,
@@ -621,8 +619,7 @@ static void case_errors(void)
 static void count_classes(const char *target, const char *what)
 {
     struct dbp_snapshot *snap = run(target, 5, false, NULL);
-    CHECK(find_stmt(snap, "FROM `customers` WHERE ID = ?") != NULL, "%s: no workload class",
-          what);
+    CHECK(find_stmt(snap, "FROM `customers` WHERE ID = ?") != NULL, "%s: no workload class", what);
     CHECK(snap->indexes.n > 0 && snap->tables.n > 0, "%s: no indexes or tables", what);
     dbp_snapshot_free(snap);
 }
@@ -938,8 +935,8 @@ static void case_limited(void)
     CHECK(said, "no diagnostic about the statement statistics (%zu diagnostics)", snap->diags.n);
     CHECK(snap->diags.n == 3, "%zu diagnostics, want 3 (digests, index usage, sizes)",
           snap->diags.n);
-    CHECK(snap->indexes.n == 13 && snap->tables.n == 5, "%zu indexes, %zu tables",
-          snap->indexes.n, snap->tables.n);
+    CHECK(snap->indexes.n == 13 && snap->tables.n == 5, "%zu indexes, %zu tables", snap->indexes.n,
+          snap->tables.n);
     struct dbp_index *fk = find_index(snap, "order_items", "fk_items_order");
     CHECK(fk && (fk->flags & DBP_IDX_FOREIGN_KEY), "fk_items_order not flagged");
     struct dbp_index *note = find_index(snap, "orders", "idx_orders_note");
@@ -954,7 +951,10 @@ static void case_limited(void)
 int main(int argc, char **argv)
 {
     if (argc != 3) {
-        fprintf(stderr, "usage: my_live_test collect|readonly|explain|errors|options|drop|cut|userstat|nohistory|limited STATE\n");
+        fprintf(
+            stderr,
+            "usage: my_live_test "
+            "collect|readonly|explain|errors|options|drop|cut|userstat|nohistory|limited STATE\n");
         return 2;
     }
     read_state(argv[2]);
