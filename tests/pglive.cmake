@@ -1,10 +1,12 @@
 # tests/pglive.cmake -- integration tests of the live PostgreSQL driver (label integration).
 #
 # A fixture starts a throwaway PostgreSQL 15 (scripts/pg-server.sh through
-# tests/integration/pg_live_server.sh) on a free port in 55700-55799, loads
-# sql/test/pg_problems.sql, and stops it at the end; DBPERF_TEST_PG_DSN points
-# the tests at an existing server instead. A server that cannot be started makes
-# every test of the fixture fail (CTest reports them as not run), never skip.
+# tests/integration/pg_live_server.sh) and a streaming replica of it on free
+# ports in 55700-55799, loads sql/test/pg_problems.sql, and stops both at the
+# end; DBPERF_TEST_PG_DSN (and DBPERF_TEST_PG_REPLICA_DSN) point the tests at
+# existing servers instead. A server that cannot be started makes every test of
+# the fixture fail (CTest reports them as not run), never skip. The tests share
+# the server, one at a time (RESOURCE_LOCK), in the order listed.
 if(NOT DBPERF_WITH_PG_FOUND)
   return()
 endif()
@@ -22,7 +24,7 @@ set_tests_properties(integration/pg_live_server_start PROPERTIES
                      FIXTURES_SETUP pglive LABELS integration TIMEOUT 120 RESOURCE_LOCK pglive)
 set_tests_properties(integration/pg_live_server_stop PROPERTIES
                      FIXTURES_CLEANUP pglive LABELS integration TIMEOUT 60 RESOURCE_LOCK pglive)
-# collect first: the others add to pg_stat_statements (EXPLAIN of tracked statements)
+# collect first: the others add statements to pg_stat_statements
 foreach(case collect readonly explain hypopg errors replica pre13 midresult partial)
   add_test(NAME integration/pg_live_${case} COMMAND pg_live_test ${case} ${pglive_state})
   set_tests_properties(integration/pg_live_${case} PROPERTIES
