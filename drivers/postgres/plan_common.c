@@ -293,6 +293,10 @@ void dbp_pg_clean_psql(const char *text, size_t len, bool json, struct dbp_buf *
 {
     dbp_buf_clear(out);
     dbp_buf_reserve(out, len + 1);
+    if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) { /* a UTF-8 byte order mark */
+        text += 3;
+        len -= 3;
+    }
     size_t start = 0;
     for (size_t i = 0; i <= len; i++) {
         if (i == len || text[i] == '\n') {

@@ -237,6 +237,12 @@ static void t_decorations(void **state)
     assert_string_equal(plan->root->relation, "t");
     assert_true(plan->root->est_rows == 7);
     assert_string_equal(plan->root->condition, "(a = 1)");
+    /* a byte order mark and CRLF line ends (a file saved on Windows) */
+    const char *bom = "\xef\xbb\xbfSeq Scan on t  (cost=0.00..1.00 rows=7 width=4)\r\n"
+                      "  Filter: (a = 1)\r\n";
+    assert_int_equal(dbp_pg_plan_from_text(snap, bom, strlen(bom), "b", &plan, &err), 0);
+    assert_string_equal(plan->root->engine_name, "Seq Scan");
+    assert_string_equal(plan->root->condition, "(a = 1)");
     /* a terminal wrapped the line in the middle of a number and of a condition */
     const char *wrapped = " Nested Loop  (cost=0.00..611.27 rows=13400 width=8) (actual time=0.0\n"
                           "25..10.198 rows=34956 loops=1)\n"
