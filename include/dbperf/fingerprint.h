@@ -7,7 +7,11 @@
  *               case, literals -> ?, IN lists -> in(?+), VALUES lists
  *               collapsed, comments removed, whitespace collapsed.
  *   DBP_FP_PGSS reproduces pg_stat_statements' normalized query text:
- *               constants -> $1, $2, ... in order, everything else kept.
+ *               constants -> $1, $2, ... in order (after the highest $n
+ *               already present), lists of constants in IN (...) / ARRAY[...]
+ *               squashed as in PostgreSQL 18, everything else kept; leading
+ *               comments, surrounding space and a single statement's final
+ *               ';' dropped.
  * Both are tokenizers (no regular expressions), single pass, no allocation
  * beyond the output buffer.
  *
@@ -47,8 +51,9 @@ size_t dbp_fingerprint(enum dbp_fp_style style, const char *sql, size_t len, str
  * pgss: the grouping form instead of the display text. Statements that
  * pg_stat_statements counts under one queryid although their text differs
  * (whitespace, comments, LIMIT/OFFSET order, FETCH FIRST n ROWS ONLY vs LIMIT,
- * x = ANY (ARRAY[constants]) vs x IN (constants) where the types provably agree)
- * get the same grouping form. Hash it with dbp_fingerprint_id to group
+ * x = ANY (ARRAY[constants]) vs x IN (constants) where the types provably agree,
+ * FOR UPDATE OF <every FROM relation in order> vs FOR UPDATE) get the same
+ * grouping form. Hash it with dbp_fingerprint_id to group
  * statements; show the first-seen display text, as pg_stat_statements does.
  */
 #define DBP_FP_PGSS_GROUP 0x4u
