@@ -16,7 +16,8 @@ if(TARGET dbperf_driver_postgres)
   # class in the stderr, csv and json logs == pg_stat_statements; stderr durations == pgbadger
   add_test(NAME integration/pg_log_pgss
            COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/pg_log_pgss.sh
-                   $<TARGET_FILE:pg_log_conform> ${CMAKE_SOURCE_DIR}/scripts/pg-server.sh)
+                   $<TARGET_FILE:pg_log_conform> ${CMAKE_SOURCE_DIR}/scripts/pg-server.sh
+                   $<TARGET_FILE:dbperf>)
   set_tests_properties(integration/pg_log_pgss PROPERTIES LABELS integration TIMEOUT 180
                        RUN_SERIAL TRUE)
   # the same with log_statement = all + log_duration (statement and duration on separate
@@ -24,7 +25,7 @@ if(TARGET dbperf_driver_postgres)
   add_test(NAME integration/pg_log_pgss_log_statement
            COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/pg_log_pgss.sh
                    $<TARGET_FILE:pg_log_conform> ${CMAKE_SOURCE_DIR}/scripts/pg-server.sh
-                   log_statement)
+                   $<TARGET_FILE:dbperf> log_statement)
   set_tests_properties(integration/pg_log_pgss_log_statement PROPERTIES LABELS integration
                        TIMEOUT 180 RUN_SERIAL TRUE)
 endif()

@@ -7,18 +7,21 @@
 # (psql scripts with multi-line and utility statements, an error, COPY; pgbench in the
 # simple, extended and prepared protocols), reads pg_stat_statements, stops the server,
 # and then requires, for each of the three logs, that the calls of every statement class
-# equal pg_stat_statements' calls (pg_log_conform --pgss). The three logs are also run
+# equal pg_stat_statements' calls, read by `dbperf audit --format json`
+# (pg_log_audit_pgss.py) and by the parsers directly (pg_log_conform --pgss). The three logs are also run
 # through pgbadger -x json, whose per-class durations must agree within 0.1%.
 # A server that cannot be started fails the test (it is never skipped).
-#   pg_log_pgss.sh PG_LOG_CONFORM PG_SERVER_SH [MODE]
+#   pg_log_pgss.sh PG_LOG_CONFORM PG_SERVER_SH DBPERF [MODE]
 # MODE min_duration (default): log_min_duration_statement = 0, one "duration: ... statement:"
 #   line per execution, auto_explain plans in JSON.
 # MODE log_statement: log_statement = all + log_duration = on (the statement line first, its
 #   "duration:" line later), auto_explain plans in text format.
 set -euo pipefail
-CONFORM=${1:?usage: pg_log_pgss.sh PG_LOG_CONFORM PG_SERVER_SH [MODE]}
-SERVER=${2:?usage: pg_log_pgss.sh PG_LOG_CONFORM PG_SERVER_SH [MODE]}
-MODE=${3:-min_duration}
+CONFORM=${1:?usage: pg_log_pgss.sh PG_LOG_CONFORM PG_SERVER_SH DBPERF [MODE]}
+SERVER=${2:?usage: pg_log_pgss.sh PG_LOG_CONFORM PG_SERVER_SH DBPERF [MODE]}
+DBPERF=${3:?usage: pg_log_pgss.sh PG_LOG_CONFORM PG_SERVER_SH DBPERF [MODE]}
+MODE=${4:-min_duration}
+HERE=$(cd "$(dirname "$0")" && pwd)
 case $MODE in
   min_duration) ;;
   log_statement) export PG_EXTRA_CONF="log_min_duration_statement = -1
@@ -129,6 +132,12 @@ tail -c +$((off_json + 1)) "$LOG/postgresql.json" >"$DIR/run.json"
 grep -q 'Query Text' "$DIR/run.log" || { echo "FAIL: no auto_explain plan in the log" >&2; exit 1; }
 
 fail=0
+# the CLI: dbperf audit --format json, formats detected, csvlog and jsonlog gzip-compressed
+gzip -k "$DIR/run.csv" "$DIR/run.json"
+echo "== dbperf audit vs pg_stat_statements"
+python3 "$HERE/pg_log_audit_pgss.py" "$DBPERF" "$DIR/pgss.json" "$DIR/run.log" \
+  "$DIR/run.csv.gz" "$DIR/run.json.gz" || { echo "FAIL: dbperf audit"; fail=1; }
+# the parsers directly, each format named
 for f in log:postgres-stderr csv:postgres-csv json:postgres-json; do
   ext=${f%%:*} fmt=${f#*:}
   echo "== $fmt vs pg_stat_statements"
