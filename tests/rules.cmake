@@ -26,3 +26,11 @@ if(DBPERF_WITH_PG_FOUND)
   set_tests_properties(integration/rules_pg_catalog PROPERTIES
                        LABELS "integration;rules" TIMEOUT 240 RESOURCE_LOCK pglive)
 endif()
+
+# seq-scan's aggregate hints (rows examined far above rows sent) on the corpus slow logs,
+# against the per-class Rows_examined / Rows_sent of pt-query-digest, run by the test.
+add_test(NAME rules/slowlog-hints-vs-pt-query-digest
+         COMMAND ${DBPERF_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/data/rules/slowlog_hints.py
+                 $<TARGET_FILE:dbperf> ${DBPERF_CORPUS})
+set_tests_properties(rules/slowlog-hints-vs-pt-query-digest PROPERTIES
+                     LABELS "rules;conformance" TIMEOUT 300)
