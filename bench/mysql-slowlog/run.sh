@@ -34,6 +34,7 @@ cleanup() {
   [ -n "${KEEP:-}" ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
+[ -z "${KEEP:-}" ] || echo "keeping $WORK" >&2
 
 "$ROOT/scripts/mariadb-server.sh" start "$WORK/db" "$PORT" >/dev/null
 SQL=(mariadb --defaults-file="$WORK/db/my.cnf" -ubench -pbench bench)
