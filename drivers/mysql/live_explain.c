@@ -1,7 +1,8 @@
 /*
  * live_explain.c -- plans of the top MySQL/MariaDB statement classes:
  * EXPLAIN FORMAT=JSON of one real example of each digest (the slowest one
- * left in events_statements_history_long, or MySQL 8's QUERY_SAMPLE_TEXT),
+ * left in events_statements_history_long, else in events_statements_history
+ * of the sessions still connected, else MySQL 8's QUERY_SAMPLE_TEXT),
  * parsed by dbp_my_plan_from_json into the common plan model. EXPLAIN does
  * not run the statement, and the session is read-only besides.
  */
@@ -121,6 +122,8 @@ int dbp_my_explain(void *ctx, struct dbp_snapshot *snap, struct dbp_error *err)
         explained++;
         struct example ex = {0};
         int rc = fetch_example(c, "example.sql", d->digest, max_len, &ex, &e2);
+        if (rc == DBP_OK && !ex.sql)
+            rc = fetch_example(c, "example_recent.sql", d->digest, max_len, &ex, &e2);
         if (rc == DBP_OK && !ex.sql && mysql8)
             rc = fetch_example(c, "example_mysql8.sql", d->digest, max_len, &ex, &e2);
         if (rc != DBP_OK) {
@@ -137,7 +140,8 @@ int dbp_my_explain(void *ctx, struct dbp_snapshot *snap, struct dbp_error *err)
             c->examples_missing++;
             skip(snap, c, d,
                  "no example statement in performance_schema.events_statements_history_long "
-                 "(its consumer, and events_statements_current, must be enabled)");
+                 "or events_statements_history (their consumers, and "
+                 "events_statements_current, must be enabled)");
             continue;
         }
         if (ex.truncated) {
