@@ -85,6 +85,14 @@ struct dbp_pglog {
     struct dbp_buf ex_text; /* the example with parameters substituted */
     size_t *pv;             /* parameter values: offset, length pairs */
     size_t pv_cap;
+    /* an SQL EXECUTE waiting for its "prepare:" DETAIL (the next record) */
+    struct {
+        bool on;
+        struct dbp_buf sess, db, user, text;
+        double ms;
+        int64_t ts;
+        bool take_plan;
+    } defer;
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -476,6 +484,65 @@ static bool has_begin_atomic(const char *s, size_t n)
     return false;
 }
 
+/* The first word of text (after blanks) is w, case-insensitively. */
+static bool first_word(const char *text, size_t len, const char *w)
+{
+    size_t i = 0, n = strlen(w);
+    while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
+        i++;
+    return len - i >= n && strncasecmp(text + i, w, n) == 0 &&
+           (len - i == n || !ident_byte((unsigned char)text[i + n]));
+}
+
+/*
+ * Count the deferred SQL EXECUTE: under text (the PREPARE statement its
+ * "prepare:" DETAIL named) when given, else under its own text.
+ */
+static void defer_flush(struct dbp_pglog *L, const char *text, size_t len)
+{
+    if (!L->defer.on)
+        return;
+    L->defer.on = false;
+    struct sess *s = sess_get(L, L->defer.sess.data, L->defer.sess.len, false);
+    if (!text) {
+        text = L->defer.text.data;
+        len = L->defer.text.len;
+    }
+    execution_one(L, s, L->defer.sess.data, L->defer.sess.len, L->defer.db.data, L->defer.db.len,
+                  L->defer.user.data, L->defer.user.len, text, len, L->defer.ms, L->defer.ts,
+                  L->defer.take_plan);
+}
+
+/*
+ * One statement of a simple-protocol query, counted as pg_stat_statements
+ * counts it: PREPARE and DEALLOCATE are not counted, and an EXECUTE is
+ * counted under its PREPARE statement's text, which the server logs as the
+ * DETAIL ("prepare: PREPARE p AS ...") of the EXECUTE line: so the EXECUTE
+ * waits for the next record.
+ */
+static void simple_stmt(struct dbp_pglog *L, struct sess *s, const char *session,
+                        size_t session_len, const char *db, size_t db_len, const char *user,
+                        size_t user_len, const char *text, size_t len, double ms, int64_t ts,
+                        bool take_plan)
+{
+    if (first_word(text, len, "PREPARE") || first_word(text, len, "DEALLOCATE"))
+        return;
+    if (first_word(text, len, "EXECUTE")) {
+        defer_flush(L, NULL, 0);
+        L->defer.on = true;
+        buf_set(&L->defer.sess, session ? session : "", session ? session_len : 0);
+        buf_set(&L->defer.db, db ? db : "", db ? db_len : 0);
+        buf_set(&L->defer.user, user ? user : "", user ? user_len : 0);
+        buf_set(&L->defer.text, text, len);
+        L->defer.ms = ms;
+        L->defer.ts = ts;
+        L->defer.take_plan = take_plan;
+        return;
+    }
+    execution_one(L, s, session, session_len, db, db_len, user, user_len, text, len, ms, ts,
+                  take_plan);
+}
+
 /*
  * Count the execution of text. A simple-protocol query string may hold
  * several statements ("BEGIN; UPDATE ...; COMMIT"): the server runs, and
@@ -490,8 +557,12 @@ static void execution(struct dbp_pglog *L, struct sess *s, const char *session, 
     const char *semi = simple ? memchr(text, ';', len) : NULL;
     if (!semi || only_space(semi + 1, len - (size_t)(semi - text) - 1) ||
         has_begin_atomic(text, len)) {
-        execution_one(L, s, session, session_len, db, db_len, user, user_len, text, len, ms, ts,
-                      true);
+        if (simple)
+            simple_stmt(L, s, session, session_len, db, db_len, user, user_len, text, len, ms,
+                        ts, true);
+        else
+            execution_one(L, s, session, session_len, db, db_len, user, user_len, text, len, ms,
+                          ts, true);
         return;
     }
     /* the statements: [b, e) pieces that are not blank */
@@ -508,8 +579,8 @@ static void execution(struct dbp_pglog *L, struct sess *s, const char *session, 
         return;
     }
     if (n == 1) {
-        execution_one(L, s, session, session_len, db, db_len, user, user_len, text, len, ms, ts,
-                      true);
+        simple_stmt(L, s, session, session_len, db, db_len, user, user_len, text, len, ms, ts,
+                    true);
         return;
     }
     size_t k = 0;
@@ -517,8 +588,8 @@ static void execution(struct dbp_pglog *L, struct sess *s, const char *session, 
         size_t e = stmt_end(text, len, b);
         if (!only_space(text + b, e - b)) {
             k++;
-            execution_one(L, s, session, session_len, db, db_len, user, user_len, text + b, e - b,
-                          ms / (double)n, ts, k == n);
+            simple_stmt(L, s, session, session_len, db, db_len, user, user_len, text + b, e - b,
+                        ms / (double)n, ts, k == n);
         }
         b = e + 1;
     }
@@ -583,6 +654,27 @@ static bool is_error_severity(const char *s, size_t n)
 }
 
 static void record_log(struct dbp_pglog *L, const struct dbp_pglog_rec *r);
+
+/*
+ * "prepare: PREPARE p AS ..." under an EXECUTE line: the deferred EXECUTE is
+ * counted under the PREPARE text; with log_statement (the duration comes
+ * later) the session's pending EXECUTE takes the PREPARE text instead.
+ */
+static void prepared(struct dbp_pglog *L, const char *session, size_t session_len,
+                     const char *text, size_t len)
+{
+    if (L->defer.on && L->defer.sess.len == session_len &&
+        (session_len == 0 || memcmp(L->defer.sess.data, session, session_len) == 0)) {
+        defer_flush(L, text, len);
+        return;
+    }
+    struct sess *s = sess_get(L, session, session_len, false);
+    const char *semi = s && s->has_stmt ? memchr(s->stmt.data, ';', s->stmt.len) : NULL;
+    if (s && s->has_stmt && s->stmt_simple && first_word(s->stmt.data, s->stmt.len, "EXECUTE") &&
+        (!semi || only_space(semi + 1, s->stmt.len - (size_t)(semi - s->stmt.data) - 1)) &&
+        hold(L, &s->stmt, text, len))
+        s->stmt_simple = false; /* counted as one statement: the prepared one */
+}
 
 /*
  * "parameters: $1 = 'a', $2 = NULL" of the execution just counted: when it
@@ -675,12 +767,21 @@ void dbp_pglog_record(struct dbp_pglog *L, const struct dbp_pglog_rec *r)
     if (eq(r->severity, r->severity_len, "DETAIL")) {
         if (starts(m, n, "parameters: "))
             apply_params(L, r->session, r->session_len, m + 12, n - 12);
+        else if (starts(m, n, "prepare: "))
+            prepared(L, r->session, r->session_len, m + 9, n - 9);
         return;
     }
+    defer_flush(L, NULL, 0); /* the EXECUTE had no "prepare:" DETAIL */
     L->ex_st = NULL;
     record_log(L, r);
-    if (L->ex_st && r->detail && starts(r->detail, r->detail_len, "parameters: "))
-        apply_params(L, r->session, r->session_len, r->detail + 12, r->detail_len - 12);
+    if (r->detail && starts(r->detail, r->detail_len, "parameters: ")) {
+        if (L->ex_st)
+            apply_params(L, r->session, r->session_len, r->detail + 12, r->detail_len - 12);
+    } else if (r->detail && starts(r->detail, r->detail_len, "prepare: ")) {
+        prepared(L, r->session, r->session_len, r->detail + 9, r->detail_len - 9);
+    }
+    if (r->detail_inline)
+        defer_flush(L, NULL, 0); /* its DETAIL was in the record: no later one */
 }
 
 static void record_log(struct dbp_pglog *L, const struct dbp_pglog_rec *r)
@@ -840,6 +941,7 @@ void dbp_pglog_get_stats(const struct dbp_pglog *L, struct dbp_pglog_stats *out)
 
 int dbp_pglog_finish(struct dbp_pglog *L, struct dbp_reader *r, struct dbp_error *err)
 {
+    defer_flush(L, NULL, 0);
     /* pending log_statement lines were executed (no duration known) */
     for (struct sess *s = L->lru_tail; s; s = s->lru_prev)
         if (s->has_stmt)
@@ -867,6 +969,10 @@ int dbp_pglog_finish(struct dbp_pglog *L, struct dbp_reader *r, struct dbp_error
     }
     dbp_buf_free(&L->fp);
     dbp_buf_free(&L->ex_sess);
+    dbp_buf_free(&L->defer.sess);
+    dbp_buf_free(&L->defer.db);
+    dbp_buf_free(&L->defer.user);
+    dbp_buf_free(&L->defer.text);
     dbp_buf_free(&L->ex_text);
     free(L->pv);
     dbp_buf_free(&L->dbz);

@@ -217,7 +217,7 @@ static void record(struct dbp_pglog *L, struct dbp_source *src, struct dbp_snaps
         dbp_pglog_malformed(L, lineno, "not a csvlog record");
         return;
     }
-    struct dbp_pglog_rec rec = {.lineno = lineno};
+    struct dbp_pglog_rec rec = {.lineno = lineno, .detail_inline = true};
     size_t used = 0;
     rec.ts_us = dbp_pglog_parse_ts(f[F_TIME].p, f[F_TIME].n, &used);
     value(&f[F_SEVERITY], &sc->sev, &rec.severity, &rec.severity_len);

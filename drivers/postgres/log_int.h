@@ -39,6 +39,7 @@ struct dbp_pglog_rec {
     size_t msg_len;
     const char *detail;   /* csvlog/jsonlog DETAIL field; NULL */
     size_t detail_len;
+    bool detail_inline;   /* the format carries DETAIL in the record (csv, json), not after it */
     uint64_t lineno;      /* first line of the record */
 };
 

@@ -368,7 +368,7 @@ static int parse(struct dbp_reader *r, const struct dbp_parse_opts *o, struct db
             dbp_pglog_malformed(L, lineno, "not a jsonlog record");
             continue;
         }
-        struct dbp_pglog_rec rec = {.lineno = lineno};
+        struct dbp_pglog_rec rec = {.lineno = lineno, .detail_inline = true};
         const char *ts;
         size_t tsn, used = 0;
         value(&jr.v[K_TS], &sc.ts, &ts, &tsn);

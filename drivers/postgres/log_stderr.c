@@ -623,8 +623,9 @@ static int parse(struct dbp_reader *r, const struct dbp_parse_opts *o, struct db
                  (sev_len == 5 && memcmp(sv, "ERROR", 5) == 0) ||
                  (sev_len == 5 && memcmp(sv, "FATAL", 5) == 0) ||
                  (sev_len == 5 && memcmp(sv, "PANIC", 5) == 0) ||
-                 (sev_len == 6 && memcmp(sv, "DETAIL", 6) == 0 && len - msg >= 12 &&
-                  memcmp(line + msg, "parameters: ", 12) == 0);
+                 (sev_len == 6 && memcmp(sv, "DETAIL", 6) == 0 &&
+                  ((len - msg >= 12 && memcmp(line + msg, "parameters: ", 12) == 0) ||
+                   (len - msg >= 9 && memcmp(line + msg, "prepare: ", 9) == 0)));
         if (!c.keep)
             continue;
         set(&c.sev, sv, sev_len);

@@ -99,6 +99,10 @@ SELECT i.order_id, count(*) AS n
  ORDER BY n DESC;
 SHOW work_mem;
 RESET work_mem;
+PREPARE dbp_p(int) AS SELECT note FROM dbp_items WHERE id = $1;
+EXECUTE dbp_p(1);
+EXECUTE dbp_p(2);
+DEALLOCATE dbp_p;
 SQL
 for i in 1 2 3; do
   "${PSQL[@]}" -f "$DIR/work.sql" >/dev/null 2>"$DIR/psql.err" || true

@@ -227,6 +227,48 @@ static void test_multi_statement_query(void **state)
     run_free(&r);
 }
 
+static void test_sql_prepare_execute(void **state)
+{
+    (void)state;
+    /* as pg_stat_statements: PREPARE/DEALLOCATE not counted, EXECUTE under the PREPARE text */
+    const char *log =
+        "2024-03-01 10:00:00 UTC [4] LOG:  duration: 0.400 ms  statement: PREPARE p(int) AS "
+        "SELECT $1\n"
+        "2024-03-01 10:00:00 UTC [4] LOG:  duration: 0.200 ms  statement: EXECUTE p(1)\n"
+        "2024-03-01 10:00:00 UTC [4] DETAIL:  prepare: PREPARE p(int) AS SELECT $1\n"
+        "2024-03-01 10:00:00 UTC [4] LOG:  duration: 0.300 ms  statement: execute p(2);\n"
+        "2024-03-01 10:00:00 UTC [4] DETAIL:  prepare: PREPARE p(int) AS SELECT $1\n"
+        "2024-03-01 10:00:00 UTC [4] LOG:  duration: 0.100 ms  statement: DEALLOCATE p\n"
+        /* log_statement + log_duration: the DETAIL comes before the duration */
+        "2024-03-01 10:00:01 UTC [5] LOG:  statement: EXECUTE p(3)\n"
+        "2024-03-01 10:00:01 UTC [5] DETAIL:  prepare: PREPARE p(int) AS SELECT $1\n"
+        "2024-03-01 10:00:01 UTC [5] LOG:  duration: 0.500 ms\n"
+        /* an EXECUTE whose DETAIL is missing is counted as itself */
+        "2024-03-01 10:00:02 UTC [6] LOG:  duration: 0.500 ms  statement: EXECUTE q(1)\n";
+    struct run r;
+    run_fmt(&r, &dbp_pg_stderr_format, log, NULL);
+    assert_int_equal(r.rc, DBP_OK);
+    struct dbp_stmt *p = find(&r, "PREPARE p(int) AS SELECT $1");
+    assert_non_null(p);
+    assert_int_equal(p->agg.calls, 3);
+    assert_true(fabs(p->agg.total_ms - 1.0) < 1e-9);
+    assert_non_null(find(&r, "EXECUTE q(1)"));
+    assert_null(find(&r, "DEALLOCATE p"));
+    assert_int_equal(total_calls(&r), 4);
+    run_free(&r);
+
+    const char *csv = "2024-03-01 10:00:00.000 UTC,\"u\",\"d\",4,\"h\",6.4,1,\"EXECUTE\",x,1/1,0,"
+                      "LOG,00000,\"duration: 0.200 ms  statement: EXECUTE p(1)\",\"prepare: "
+                      "PREPARE p(int) AS SELECT $1\",,\n";
+    run_fmt(&r, &dbp_pg_csv_format, csv, NULL);
+    assert_int_equal(r.rc, DBP_OK);
+    p = find(&r, "PREPARE p(int) AS SELECT $1");
+    assert_non_null(p);
+    assert_int_equal(p->agg.calls, 1);
+    assert_int_equal(total_calls(&r), 1);
+    run_free(&r);
+}
+
 static void test_stderr_given_prefix_and_q(void **state)
 {
     (void)state;
@@ -530,6 +572,7 @@ int main(void)
         cmocka_unit_test(test_stderr_extended_protocol),
         cmocka_unit_test(test_stderr_auto_explain_not_counted),
         cmocka_unit_test(test_multi_statement_query),
+        cmocka_unit_test(test_sql_prepare_execute),
         cmocka_unit_test(test_stderr_given_prefix_and_q),
         cmocka_unit_test(test_stderr_detect_rds_prefix),
         cmocka_unit_test(test_stderr_malformed),
