@@ -456,8 +456,9 @@ static void emit(struct dbp_rule_ctx *ctx, const struct cand *c)
     if (c->n_range)
         dbp_buf_printf(&m, "%s range on %s", c->n_eq || c->n_sort ? "," : "", c->cols[i]);
     if (c->n_stmts_all)
-        dbp_buf_printf(&m, "; %zu statement%s, %s calls", c->n_stmts_all,
-                       c->n_stmts_all == 1 ? "" : "s", dbp_ddl_count(a, c->calls));
+        dbp_buf_printf(&m, "; %zu statement%s, %s call%s", c->n_stmts_all,
+                       c->n_stmts_all == 1 ? "" : "s", dbp_ddl_count(a, c->calls),
+                       c->calls == 1 ? "" : "s");
     dbp_buf_printf(&m, ", ~%s rows read", dbp_ddl_count(a, c->rows_read));
     if (c->t && (c->t->flags & DBP_TBL_PARTITIONED))
         dbp_buf_puts(&m, " (partitioned: no CONCURRENTLY, see ddl_note)");
