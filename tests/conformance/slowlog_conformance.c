@@ -559,6 +559,89 @@ static void compare(const char *rel, struct set *ps, struct set *ds, const char 
     }
 }
 
+/*
+ * Second opinion, informational: go-mysql's own golden aggregates
+ * (go-mysql/golden/<log>.golden, classes keyed "id;user;host;db;server",
+ * summed per id here) against dbperf on go-mysql/slow-logs/<log>.log. go-mysql
+ * is Percona's Go parser (PMM); where it and pt-query-digest disagree it shows
+ * which choice another implementation made. Never fails the test.
+ */
+static void golden(const char *corpus, size_t *n_cls, size_t *n_agree)
+{
+    char **files = NULL;
+    size_t nfiles = 0;
+    list_dir(corpus, "go-mysql/golden", &files, &nfiles);
+    printf("\ngo-mysql golden aggregates (informational):\n");
+    for (size_t f = 0; f < nfiles; f++) {
+        const char *base = strrchr(files[f], '/') + 1;
+        char name[256], path[4096], gpath[4096];
+        snprintf(name, sizeof name, "%.*s", (int)(strlen(base) - strlen(".golden")), base);
+        char *ne = strstr(name, "-no-examples");
+        if (ne)
+            *ne = 0;
+        if ((size_t)snprintf(path, sizeof path, "%s/go-mysql/slow-logs/%s.log", corpus, name) >=
+                sizeof path ||
+            (size_t)snprintf(gpath, sizeof gpath, "%s/%s", corpus, files[f]) >= sizeof gpath)
+            continue;
+        FILE *g = fopen(gpath, "r");
+        if (!g)
+            continue;
+        size_t len;
+        char *text = read_all(g, &len);
+        fclose(g);
+        cJSON *doc = cJSON_Parse(text);
+        free(text);
+        struct set gs = {0}, ds = {0};
+        cJSON *c;
+        cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(doc, "Class"))
+        {
+            cJSON *id = cJSON_GetObjectItemCaseSensitive(c, "Id");
+            cJSON *tq = cJSON_GetObjectItemCaseSensitive(c, "TotalQueries");
+            cJSON *m = cJSON_GetObjectItemCaseSensitive(c, "Metrics");
+            cJSON *tm = cJSON_GetObjectItemCaseSensitive(m, "TimeMetrics");
+            cJSON *qt = cJSON_GetObjectItemCaseSensitive(tm, "Query_time");
+            cJSON *sum = cJSON_GetObjectItemCaseSensitive(qt, "Sum");
+            cJSON *fp = cJSON_GetObjectItemCaseSensitive(c, "Fingerprint");
+            if (!cJSON_IsString(id) || !cJSON_IsNumber(tq))
+                continue;
+            struct cls *k = set_get(&gs, hex_id(id->valuestring));
+            k->calls += (uint64_t)tq->valuedouble;
+            if (cJSON_IsNumber(sum)) {
+                k->total_s += sum->valuedouble;
+                k->timed = true;
+            }
+            if (!k->text && cJSON_IsString(fp))
+                k->text = strdup(fp->valuestring);
+        }
+        cJSON_Delete(doc);
+        uint64_t entries = 0, ndiags = 0;
+        char diag[1024];
+        run_dbperf(path, &ds, &entries, &ndiags, diag, sizeof diag);
+        size_t agree = 0;
+        char a[100];
+        for (size_t i = 0; i < gs.n; i++) {
+            struct cls *k = &gs.v[i];
+            struct cls *d = find_cls(&ds, k->id);
+            (*n_cls)++;
+            if (d && d->calls == k->calls && time_agrees(d->total_s, k->total_s)) {
+                agree++;
+                (*n_agree)++;
+                continue;
+            }
+            show(a, sizeof a, k->text, 60);
+            printf("    %s %016llX \"%s\": go-mysql %llu calls %.6f s, dbperf %llu calls %.6f s\n",
+                   files[f], (unsigned long long)k->id, a, (unsigned long long)k->calls, k->total_s,
+                   d ? (unsigned long long)d->calls : 0ULL, d ? d->total_s : 0.0);
+        }
+        printf("  %s: %zu/%zu go-mysql classes agree with dbperf\n", files[f], agree, gs.n);
+        set_free(&gs);
+        set_free(&ds);
+    }
+    for (size_t i = 0; i < nfiles; i++)
+        free(files[i]);
+    free(files);
+}
+
 int main(int argc, char **argv)
 {
     bool strict = false;
@@ -635,6 +718,9 @@ int main(int argc, char **argv)
         set_free(&ps);
         set_free(&ds);
     }
+    size_t g_cls = 0, g_agree = 0;
+    if (argc == 3)
+        golden(corpus, &g_cls, &g_agree);
     for (size_t i = 0; i < N_KNOWN; i++)
         if (!used[i] && argc == 3)
             printf("note: listed difference not seen any more: %s %c \"%s\"\n", knowns[i].file,
@@ -644,10 +730,14 @@ int main(int argc, char **argv)
            "  %zu differ only by fingerprint text (same calls and time when dbperf's examples "
            "are fingerprinted by pt-fingerprint)\n"
            "  %llu/%llu pt events counted alike\n"
-           "  %zu listed deliberate differences, %zu unexplained disagreements\n",
+           "  %zu listed deliberate differences, %zu unexplained disagreements\n"
+           "  (fingerprint-text differences are src/fingerprint.c's deliberate choices where "
+           "pt-fingerprint's regexes mangle text; see bench/RESULTS.md)\n"
+           "  go-mysql golden aggregates, informational: %zu/%zu classes agree\n",
            t.compared, t.not_read, t.agree, t.classes,
            t.classes ? 100.0 * (double)t.agree / (double)t.classes : 0, t.fp_only,
-           (unsigned long long)t.calls_agree, (unsigned long long)t.pt_calls, t.known, t.bad);
+           (unsigned long long)t.calls_agree, (unsigned long long)t.pt_calls, t.known, t.bad,
+           g_agree, g_cls);
     for (size_t i = 0; i < nfiles; i++)
         free(files[i]);
     free(files);
