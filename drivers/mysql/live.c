@@ -722,9 +722,13 @@ int dbp_my_collect(void *ctx, struct dbp_snapshot *snap, struct dbp_source *src,
     src->counters_since_us = since_us;
 
     int lost = 0;
-    int ps_on = flag_query(c, "performance_schema.sql", err, &lost);
-    if (lost)
-        return err ? err->code : DBP_ERR_CONNECT;
+    struct dbp_error e2 = {0};
+    int ps_on = flag_query(c, "performance_schema.sql", &e2, &lost);
+    if (lost) {
+        if (err)
+            *err = e2;
+        return e2.code;
+    }
     if (ps_on != 1) {
         dbp_snapshot_diag(snap,
                           "%s: performance_schema is off: no statement statistics or index usage "
@@ -733,8 +737,8 @@ int dbp_my_collect(void *ctx, struct dbp_snapshot *snap, struct dbp_source *src,
     } else {
         if (digest_lost > 0)
             dbp_snapshot_diag(snap,
-                              "%s: %llu statement classes were not digested because the digest "
-                              "table was full (raise performance_schema_digests_size)",
+                              "%s: %llu statement executions were not digested because the "
+                              "digest table was full (raise performance_schema_digests_size)",
                               c->shown, (unsigned long long)digest_lost);
         rc = dbp_my_collect_digests(c, snap, src, err);
         if (rc != DBP_OK)
