@@ -53,6 +53,10 @@ int dbp_mongo_profile_doc(struct dbp_snapshot *snap, const struct dbp_mdoc *d,
     const struct dbp_mdoc_node *query = dbp_mdoc_get(d, doc, "query");
     if (!cmd || cmd->type != DBP_MD_OBJ)
         cmd = query && query->type == DBP_MD_OBJ ? query : NULL;
+    /* "db.$cmd": the collection is the command's argument ({"count": "coll"}) */
+    const struct dbp_mdoc_node *f0 = dbp_mongo_cmd_coll(d, cmd);
+    if (f0 && (!coll || strcmp(coll, "$cmd") == 0))
+        coll = dbp_mdoc_strdup(snap->arena, f0);
     struct dbp_mongo_op op;
     const char *type = opname;
     size_t type_len = op_len;

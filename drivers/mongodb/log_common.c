@@ -55,8 +55,8 @@ void dbp_mongo_log_entry(struct dbp_mongo_log *L, const struct dbp_mongo_entry *
     }
     /* "db.$cmd": the collection is the command's argument ({"update": "dealers"}) */
     if (e->cmd && (!L->coll.len || strcmp(L->coll.data, "$cmd") == 0)) {
-        const struct dbp_mdoc_node *f = dbp_mdoc_child(e->doc, e->cmd);
-        if (f && f->type == DBP_MD_STR && !f->escaped) {
+        const struct dbp_mdoc_node *f = dbp_mongo_cmd_coll(e->doc, e->cmd);
+        if (f && !f->escaped) {
             dbp_buf_clear(&L->coll);
             dbp_buf_append(&L->coll, f->val, f->val_len);
         }

@@ -111,6 +111,13 @@ void dbp_mongo_op_from_command(struct dbp_mongo_op *op, const struct dbp_mdoc *d
                                const struct dbp_mdoc_node *cmd, const struct dbp_mdoc_node *orig,
                                const char *type, size_t type_len);
 
+/*
+ * The collection a command names ({"count": "c"}, {"group": {"ns": "c"}},
+ * {"explain": {"find": "c"}}): a string node, or NULL. For "db.$cmd" entries.
+ */
+const struct dbp_mdoc_node *dbp_mongo_cmd_coll(const struct dbp_mdoc *d,
+                                               const struct dbp_mdoc_node *cmd);
+
 /* The shape text of op into out (cleared first). */
 void dbp_mongo_shape(const struct dbp_mongo_op *op, struct dbp_buf *out);
 

@@ -132,15 +132,14 @@ static void shape_branches(struct dbp_buf *b, const struct dbp_mdoc *d,
     qsort(t, n, sizeof t[0], str_cmp);
     dbp_buf_putc(b, '[');
     for (size_t i = 0; i < n; i++) {
-        if (i && strcmp(t[i], t[i - 1]) == 0) {
-            free(t[i]);
+        if (i && strcmp(t[i], t[i - 1]) == 0)
             continue; /* identical branches collapse */
-        }
         if (i)
             dbp_buf_puts(b, ", ");
         dbp_buf_puts(b, t[i]);
-        free(t[i]);
     }
+    for (size_t i = 0; i < n; i++)
+        free(t[i]);
     dbp_buf_putc(b, ']');
 }
 
@@ -313,6 +312,8 @@ void dbp_mongo_op_from_command(struct dbp_mongo_op *op, const struct dbp_mdoc *d
                  (type_len == 6 && memcmp(type, "delete", 6) == 0))) {
         op->op = "delete";
         op->filter = dbp_mdoc_get(d, cmd, "q");
+        if (!op->filter) /* the profiler's remove (2.6-3.4): the query itself */
+            op->filter = cmd;
         return;
     }
     const struct dbp_mdoc_node *first = dbp_mdoc_child(d, cmd);
@@ -324,13 +325,21 @@ void dbp_mongo_op_from_command(struct dbp_mongo_op *op, const struct dbp_mdoc *d
             name = op_names[i].op;
             break;
         }
+    if (!name && dbp_mdoc_key_eq(first, "explain") && first->type == DBP_MD_OBJ) {
+        dbp_mongo_op_from_command(op, d, first, NULL, NULL, 0);
+        op->extra = op->op ? op->op : "command";
+        op->op = "explain";
+        return;
+    }
     if (!name) {
         /* a legacy OP_QUERY filter ({query: .., orderby: ..}, {$query: ..}) or a command */
         const struct dbp_mdoc_node *q = dbp_mdoc_get(d, cmd, "$query");
         if (!q)
             q = dbp_mdoc_get(d, cmd, "query");
         if (type && type_len == 5 && memcmp(type, "query", 5) == 0) {
-            op->op = "find";
+            op->op = dbp_mdoc_get(d, cmd, "$explain") ? "explain" : "find";
+            if (strcmp(op->op, "explain") == 0)
+                op->extra = "find";
             if (q && q->type == DBP_MD_OBJ) {
                 op->filter = q;
                 op->sort = dbp_mdoc_get(d, cmd, "$orderby");
@@ -339,6 +348,15 @@ void dbp_mongo_op_from_command(struct dbp_mongo_op *op, const struct dbp_mdoc *d
             } else {
                 op->filter = cmd;
             }
+            return;
+        }
+        if (type && ((type_len == 6 && memcmp(type, "update", 6) == 0) ||
+                     (type_len == 7 && (memcmp(type, "getMore", 7) == 0 ||
+                                        memcmp(type, "getmore", 7) == 0)))) {
+            /* 2.x text log: "update db.c query: {..} update: {..}", "getmore db.c query: {..}" */
+            op->op = type[0] == 'u' ? "update" : "getMore";
+            op->extra = type[0] == 'u' ? NULL : "find";
+            op->filter = cmd;
             return;
         }
         op->op = NULL; /* a command: its name is the shape */
@@ -377,6 +395,25 @@ void dbp_mongo_op_from_command(struct dbp_mongo_op *op, const struct dbp_mdoc *d
     }
 }
 
+const struct dbp_mdoc_node *dbp_mongo_cmd_coll(const struct dbp_mdoc *d,
+                                               const struct dbp_mdoc_node *cmd)
+{
+    const struct dbp_mdoc_node *f = dbp_mdoc_child(d, cmd);
+    if (!f)
+        return NULL;
+    if (f->type == DBP_MD_STR)
+        return f;
+    if (f->type == DBP_MD_OBJ) { /* {group: {ns: "c"}}, {explain: {find: "c"}} */
+        const struct dbp_mdoc_node *ns = dbp_mdoc_get(d, f, "ns");
+        if (ns && ns->type == DBP_MD_STR)
+            return ns;
+        const struct dbp_mdoc_node *g = dbp_mdoc_child(d, f);
+        if (g && g->type == DBP_MD_STR)
+            return g;
+    }
+    return NULL;
+}
+
 void dbp_mongo_shape(const struct dbp_mongo_op *op, struct dbp_buf *out)
 {
     const struct dbp_mdoc *d = op->doc;
@@ -398,7 +435,7 @@ void dbp_mongo_shape(const struct dbp_mongo_op *op, struct dbp_buf *out)
         return;
     }
     dbp_buf_puts(out, op->op);
-    if (strcmp(op->op, "getMore") == 0 && op->extra) {
+    if ((strcmp(op->op, "getMore") == 0 || strcmp(op->op, "explain") == 0) && op->extra) {
         dbp_buf_putc(out, ' ');
         dbp_buf_puts(out, op->extra);
     }
