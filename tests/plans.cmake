@@ -11,3 +11,12 @@ if(TARGET dbperf_driver_postgres AND TARGET dbperf_driver_mysql)
     set_tests_properties(conformance/plans-${check} PROPERTIES LABELS "conformance;plans")
   endforeach()
 endif()
+
+# live: a throwaway PostgreSQL 15 and MariaDB 10.11 print plans for ~30 queries; JSON and text
+# of the same EXPLAIN must give the same tree, ANALYZE output must parse, MariaDB trees must
+# name every table (tests/integration/plans_live.sh)
+if(TARGET plans_conform)
+  add_test(NAME integration/plans_live
+           COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/plans_live.sh $<TARGET_FILE:plans_conform>)
+  set_tests_properties(integration/plans_live PROPERTIES LABELS "integration;plans" TIMEOUT 600)
+endif()

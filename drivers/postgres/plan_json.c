@@ -67,8 +67,11 @@ static const char *text_label(struct dbp_arena *a, const cJSON *pn)
             base = "HashAggregate";
         else if (strcmp(strategy, "Mixed") == 0)
             base = "MixedAggregate";
-    } else if (strcmp(type, "SetOp") == 0 && strategy && strcmp(strategy, "Hashed") == 0) {
-        base = "HashSetOp";
+    } else if (strcmp(type, "SetOp") == 0) {
+        const char *cmd = str(pn, "Command");
+        base = strategy && strcmp(strategy, "Hashed") == 0 ? "HashSetOp" : "SetOp";
+        if (cmd)
+            base = dbp_arena_printf(a, "%s %s", base, cmd);
     } else if (strcmp(type, "ModifyTable") == 0 && str(pn, "Operation")) {
         base = str(pn, "Operation");
     } else if (strcmp(type, "Custom Scan") == 0 && str(pn, "Custom Plan Provider")) {
@@ -137,10 +140,14 @@ static struct dbp_plan_node *build(struct dbp_snapshot *snap, const cJSON *pn, i
     struct dbp_plan_node *n = dbp_plan_node_new(snap);
     n->engine_name = text_label(a, pn);
     n->kind = dbp_pg_node_kind(n->engine_name);
-    if (dbp_pg_node_on_relation(n->engine_name))
+    if (dbp_pg_node_on_relation(n->engine_name)) {
         n->relation = dbp_arena_strdup(a, str(pn, "Relation Name"));
-    n->schema = dbp_arena_strdup(a, str(pn, "Schema"));
-    n->alias = dbp_arena_strdup(a, str(pn, "Alias"));
+        n->schema = dbp_arena_strdup(a, str(pn, "Schema")); /* VERBOSE */
+    }
+    /* JSON repeats the relation name as Alias when there is none (text prints none) */
+    const char *alias = str(pn, "Alias");
+    if (alias && !(n->relation && strcmp(alias, n->relation) == 0))
+        n->alias = dbp_arena_strdup(a, alias);
     if (!n->alias && str(pn, "CTE Name"))
         n->alias = dbp_arena_strdup(a, str(pn, "CTE Name"));
     n->index = dbp_arena_strdup(a, str(pn, "Index Name"));

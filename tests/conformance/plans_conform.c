@@ -7,6 +7,7 @@
  *   plans_conform frames CORPUS               psql output styles give one tree
  *   plans_conform myflames CORPUS             MySQL/MariaDB plans parse, tables found
  *   plans_conform samples CORPUS              pev2's other plans parse, node count right
+ *   plans_conform agree JSON TEXT             one EXPLAIN in both formats: same tree
  *
  * A tree is compared through a canonical string per node: normalized node
  * type, relation, estimated rows, actual rows and loops, then the children's
@@ -76,7 +77,7 @@ static void norm_type(const char *in, char *out, size_t cap)
         snprintf(out, cap, "Merge Join");
     else if (l >= 9 && strcmp(out + l - 9, "Aggregate") == 0)
         snprintf(out, cap, "Aggregate");
-    else if (strcmp(out, "HashSetOp") == 0)
+    else if (strncmp(out, "HashSetOp", 9) == 0 || strncmp(out, "SetOp", 5) == 0)
         snprintf(out, cap, "SetOp");
     else if (strncmp(out, "Subquery Scan", 13) == 0)
         snprintf(out, cap, "Subquery Scan");
@@ -705,10 +706,70 @@ static int check_samples(const char *corpus)
     return report("pev2 samples (parse, node count)", &t, 1.0);
 }
 
+/* Everything both PostgreSQL formats carry, raw (no normalization). */
+static void strict_node(const struct dbp_plan_node *n, struct dbp_buf *b)
+{
+    dbp_buf_printf(b, "{%s kind=%s rel=%s.%s alias=%s index=%s est=%.6g cost=%.6g..%.6g",
+                   n->engine_name, dbp_node_kind_name(n->kind), n->schema ? n->schema : "-",
+                   n->relation ? n->relation : "-", n->alias ? n->alias : "-",
+                   n->index ? n->index : "-", n->est_rows, n->startup_cost, n->total_cost);
+    dbp_buf_printf(b, " cond=%s", n->condition ? n->condition : "-");
+    for (size_t i = 0; i < n->n_preds; i++)
+        dbp_buf_printf(b, " p:%s/%d", n->preds[i].column, (int)n->preds[i].op);
+    for (size_t i = 0; i < n->n_index_preds; i++)
+        dbp_buf_printf(b, " ip:%s/%d", n->index_preds[i].column, (int)n->index_preds[i].op);
+    for (size_t i = 0; i < n->n_sort_keys; i++)
+        dbp_buf_printf(b, " s:%s/%d", n->sort_keys[i].column, (int)n->sort_keys[i].desc);
+    for (size_t i = 0; i < n->n_children; i++)
+        strict_node(n->children[i], b);
+    dbp_buf_putc(b, '}');
+}
+
+/* The same EXPLAIN (no ANALYZE: the numbers would differ) as JSON and as text
+ * gives the same tree, names, conditions, predicates and sort keys. */
+static int check_agree(const char *json_path, const char *text_path)
+{
+    size_t jl, tl;
+    char *jt = read_file(json_path, &jl), *tt = read_file(text_path, &tl);
+    if (!jt || !tt) {
+        printf("MISSING %s\n", !jt ? json_path : text_path);
+        free(jt);
+        free(tt);
+        return 1;
+    }
+    struct dbp_snapshot *snap = dbp_snapshot_new();
+    struct dbp_plan *jp = NULL, *tp = NULL;
+    struct dbp_error err = {0};
+    int rc = 1;
+    if (dbp_pg_plan_from_json(snap, jt, jl, json_path, &jp, &err) != DBP_OK) {
+        printf("FAIL %s\n", err.message);
+    } else if (dbp_pg_plan_from_text(snap, tt, tl, text_path, &tp, &err) != DBP_OK) {
+        printf("FAIL %s\n", err.message);
+    } else {
+        struct dbp_buf a = {0}, b = {0};
+        strict_node(jp->root, &a);
+        strict_node(tp->root, &b);
+        if (strcmp(a.data, b.data) == 0) {
+            rc = 0;
+            printf("agree %s (%zu nodes)\n", text_path, count_nodes(jp->root));
+        } else {
+            printf("DIFFER %s\n  json: %s\n  text: %s\n", text_path, a.data, b.data);
+        }
+        dbp_buf_free(&a);
+        dbp_buf_free(&b);
+    }
+    dbp_snapshot_free(snap);
+    free(jt);
+    free(tt);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 4 && strcmp(argv[1], "dump") == 0)
         return dump(argv[2], argv[3]);
+    if (argc >= 4 && strcmp(argv[1], "agree") == 0)
+        return check_agree(argv[2], argv[3]);
     if (argc < 3) {
         fprintf(stderr, "usage: plans_conform (pev2|depesz|frames|myflames) CORPUS [MIN]\n"
                         "       plans_conform dump (pg-json|pg-text|my-json) FILE\n");
