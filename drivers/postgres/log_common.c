@@ -15,6 +15,11 @@
  *   ERROR / FATAL / PANIC                the session's pending statement failed: dropped
  *                                        (pg_stat_statements does not count it either)
  *   disconnection: ...                   pending flushed, dbp_snapshot_session_end
+ *   DETAIL parameters: $1 = ...          put into the class example the execution set
+ * Statements are counted the way pg_stat_statements counts them: a query
+ * string of several statements counts each (the one duration shared
+ * equally), an empty query nothing, PREPARE and DEALLOCATE nothing, and an
+ * SQL EXECUTE counts under its PREPARE statement (the "prepare:" DETAIL).
  * Per-session state lives in a small hash table with an LRU list, at most
  * MAX_SESSIONS entries: the oldest session is flushed and forgotten when a
  * new one would exceed it, so memory is bounded whatever the log size.

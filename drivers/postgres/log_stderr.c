@@ -519,7 +519,9 @@ static int probe(const unsigned char *head, size_t len)
     gen.generic = true;
     size_t total = 0;
     size_t hits = score_prefix(&gen, head, len, &total);
-    if (hits == 0 || total == 0)
+    /* a few matching lines among many others (another program's log that happens to
+     * hold "WARNING: "): not this format */
+    if (hits == 0 || total == 0 || hits * 5 < total)
         return 0;
     if (hits * 2 < total)
         return 10;

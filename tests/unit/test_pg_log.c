@@ -550,6 +550,34 @@ static void test_garbage_never_crashes(void **state)
     }
 }
 
+/* other engines' logs from the corpus are not taken for PostgreSQL logs */
+static void test_probes_reject_other_logs(void **state)
+{
+    (void)state;
+    static const char *const files[] = {
+        "mtools/logfiles/mongod_328.log",
+        "mtools/logfiles/mongod_4.0.10_slowoplogs.log",
+        "mongodb/logs/hatchet-mongod-6.0.11-slowquery-sample.log",
+        "percona-toolkit/slowlogs/mysql5.7.log",
+        "percona-toolkit/slowlogs/microslow001.txt",
+        "pgbadger/fixtures/pgbouncer.log.gz",
+    };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", DBPERF_CORPUS, files[i]);
+        struct dbp_reader *rd = NULL;
+        struct dbp_error err;
+        assert_int_equal(dbp_reader_open(path, &rd, &err), DBP_OK);
+        size_t hl;
+        const unsigned char *head = dbp_reader_head(rd, &hl);
+        assert_true(hl > 0);
+        if (dbp_pg_stderr_format.probe(head, hl) || dbp_pg_csv_format.probe(head, hl) ||
+            dbp_pg_json_format.probe(head, hl))
+            fail_msg("%s taken for a PostgreSQL log", files[i]);
+        dbp_reader_close(rd);
+    }
+}
+
 static void test_timestamps(void **state)
 {
     (void)state;
@@ -585,6 +613,7 @@ int main(void)
         cmocka_unit_test(test_csv_fixture_statement_without_duration),
         cmocka_unit_test(test_json_malformed),
         cmocka_unit_test(test_garbage_never_crashes),
+        cmocka_unit_test(test_probes_reject_other_logs),
         cmocka_unit_test(test_timestamps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
