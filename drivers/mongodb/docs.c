@@ -185,7 +185,22 @@ struct dbp_index *dbp_mongo_indexstats_doc(struct dbp_snapshot *snap, const stru
         if (ix->n_columns == key->n_children)
             break;
     }
-    ix->definition = dbp_mdoc_strdup(a, key);
+    struct dbp_buf def = {0};
+    dbp_buf_putc(&def, '{');
+    for (const struct dbp_mdoc_node *c = dbp_mdoc_child(d, key); c; c = dbp_mdoc_next(d, c)) {
+        if (def.len > 1)
+            dbp_buf_puts(&def, ", ");
+        dbp_mdoc_str_append(&def, c->key, c->key_len, c->escaped);
+        if (c->type == DBP_MD_NUM)
+            dbp_buf_printf(&def, ": %g", c->num);
+        else if (c->type == DBP_MD_STR)
+            dbp_buf_printf(&def, ": \"%.*s\"", (int)c->val_len, c->val);
+        else
+            dbp_buf_puts(&def, ": ?");
+    }
+    dbp_buf_putc(&def, '}');
+    ix->definition = dbp_arena_strndup(a, def.data, def.len);
+    dbp_buf_free(&def);
     if (strcmp(ix->name, "_id_") == 0)
         ix->flags |= DBP_IDX_PRIMARY | DBP_IDX_UNIQUE;
     const struct dbp_mdoc_node *u = dbp_mdoc_get(d, spec, "unique");
@@ -314,6 +329,17 @@ int dbp_mongo_explain_doc(struct dbp_snapshot *snap, const struct dbp_mdoc *d,
     if (p->root->act_rows != p->root->act_rows && exec)
         p->root->act_rows = dbp_mdoc_num(dbp_mdoc_get(d, exec, "nReturned"));
     p->stmt = st;
+    if (for_stmt && st->plan) {
+        /* a fresh explain replaces the plan the profiler gave the class */
+        for (size_t i = 0; i < snap->plans.n; i++)
+            if (snap->plans.items[i] == st->plan) {
+                memmove(&snap->plans.items[i], &snap->plans.items[i + 1],
+                        (snap->plans.n - i - 1) * sizeof snap->plans.items[0]);
+                snap->plans.n--;
+                break;
+            }
+        st->plan = NULL;
+    }
     dbp_snapshot_add_plan(snap, p);
     if (out)
         *out = p;

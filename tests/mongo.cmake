@@ -1,0 +1,35 @@
+# tests/mongo.cmake -- MongoDB driver tests beyond the unit tests (label mongo):
+#   mongo/live_*   the live collector (libmongoc) against the wire-protocol test double
+#                  tests/mongo_double/mongo_double.py (Python 3 standard library), which
+#                  answers as mongod does with replies taken from the corpus; each case
+#                  uses its own port in 55950-55999 and the double stops by itself.
+#                  No MongoDB server runs on the build machines: this is the only live test.
+#   mongo/cli_*    dbperf audit on corpus logs: format detection, exit codes, findings.
+if(NOT DBPERF_WITH_MONGO_FOUND)
+  return()
+endif()
+find_package(Python3 REQUIRED COMPONENTS Interpreter)
+set(mongo_live ${CMAKE_CURRENT_SOURCE_DIR}/mongo_double/test_live.py)
+add_test(NAME mongo/live_secondary
+         COMMAND ${Python3_EXECUTABLE} ${mongo_live} $<TARGET_FILE:dbperf> ${DBPERF_CORPUS} 55961
+                 secondary)
+add_test(NAME mongo/live_primary
+         COMMAND ${Python3_EXECUTABLE} ${mongo_live} $<TARGET_FILE:dbperf> ${DBPERF_CORPUS} 55962
+                 primary)
+add_test(NAME mongo/live_refused
+         COMMAND ${Python3_EXECUTABLE} ${mongo_live} $<TARGET_FILE:dbperf> ${DBPERF_CORPUS} 55963
+                 refused)
+set_tests_properties(mongo/live_secondary mongo/live_primary mongo/live_refused PROPERTIES
+                     LABELS "mongo;integration" TIMEOUT 90)
+
+# the CLI on corpus logs: detection picks the MongoDB formats; the JSON log of 6.0 and the
+# 4.0 text log give findings; --fail-on turns them into exit 1
+add_test(NAME mongo/cli_json_log
+         COMMAND $<TARGET_FILE:dbperf> audit --fail-on warning
+                 ${DBPERF_CORPUS}/mtools/logfiles/collscans.log
+                 ${DBPERF_CORPUS}/mongodb/logs/hatchet-mongod-6.0.11-slowquery-sample.log)
+set_tests_properties(mongo/cli_json_log PROPERTIES LABELS mongo WILL_FAIL TRUE)
+add_test(NAME mongo/cli_types
+         COMMAND $<TARGET_FILE:dbperf> audit --list-types)
+set_tests_properties(mongo/cli_types PROPERTIES LABELS mongo
+                     PASS_REGULAR_EXPRESSION "mongodb-log.*mongodb-log-text.*mongodb-profile.*mongodb-explain.*mongodb-indexstats")
