@@ -133,7 +133,11 @@ static int audit_target(const char *target, const struct dbp_driver *drv,
         src->status = rc;
         /* the driver's message names the server; make sure no password slips through */
         src->error = dbp_target_redact(snap->arena, err.message);
-        fprintf(stderr, "dbperf: %s: %s\n", shown, src->error);
+        /* drivers usually name the server themselves: don't say it twice */
+        if (strstr(src->error, shown))
+            fprintf(stderr, "dbperf: %s\n", src->error);
+        else
+            fprintf(stderr, "dbperf: %s: %s\n", shown, src->error);
         return DBP_EXIT_SOURCE;
     }
     out->drv = drv;

@@ -106,7 +106,7 @@ int dbp_cmd_rules(int argc, char **argv)
         for (size_t i = 0; i < r->n_params; i++) {
             const struct dbp_param *p = &r->params[i];
             double v = dbp_rule_param_lookup(config, r->id, p->name);
-            printf("    %-20s = %-10g %-6s %s%s\n", p->name, v, p->unit, p->help,
+            printf("    %-20s = %-10.10g %-6s %s%s\n", p->name, v, p->unit, p->help,
                    v != p->value ? " (set in config)" : "");
         }
         if (a + 1 < argc)
