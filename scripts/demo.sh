@@ -12,7 +12,7 @@ offline=0
 [ "${1:-}" = "--offline" ] && offline=1
 ./scripts/install-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j2 >/dev/null
+cmake --build build -j2 --target dbperf >/dev/null
 echo "== dbperf audit sql/demo/samples/* =="
 rc=0
 ./build/dbperf audit sql/demo/samples/* || rc=$?
@@ -27,8 +27,12 @@ cleanup() {
 }
 trap cleanup EXIT
 echo "== starting throwaway PostgreSQL and MariaDB servers in $tmp =="
-mapfile -t sources < <(sql/demo/run-servers.sh "$tmp" 2>"$tmp/servers.log") \
-  || { cat "$tmp/servers.log" >&2; exit 1; }
+if ! sql/demo/run-servers.sh "$tmp" >"$tmp/sources" 2>"$tmp/servers.log"; then
+  cat "$tmp/servers.log" >&2
+  echo "demo: the throwaway servers could not be started (see above)" >&2
+  exit 1
+fi
+mapfile -t sources <"$tmp/sources"
 echo "== dbperf audit ${sources[*]} =="
 ./build/dbperf audit "${sources[@]}" || rc=$?
 exit "$rc"

@@ -5,14 +5,21 @@
 #   the PostgreSQL server (postgresql://...), its stderr/csv/json logs, the MariaDB server
 #   (mysql://...) and its slow log.
 # Stop them with: scripts/pg-server.sh stop DIR/pg; scripts/mariadb-server.sh stop DIR/my
-# Env: DEMO_PG_PORT (default 55432), DEMO_MY_PORT (default 53306).
+# Env: DEMO_PG_PORT (default 55432), DEMO_MY_PORT (default 53306); the next free port is taken
+# when one is in use.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 DIR=${1:?usage: run-servers.sh DIR}
 mkdir -p "$DIR"; DIR=$(cd "$DIR" && pwd)
-PGP=${DEMO_PG_PORT:-55432}
-MYP=${DEMO_MY_PORT:-53306}
+# the first free port from the default on (another demo may be running)
+free_port() {
+  local p=$1
+  while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do p=$((p + 1)); done
+  echo "$p"
+}
+PGP=$(free_port "${DEMO_PG_PORT:-55432}")
+MYP=$(free_port "${DEMO_MY_PORT:-53306}")
 PSQL=(/usr/lib/postgresql/15/bin/psql -X -q -h "$DIR/pg/sock" -p "$PGP" -U postgres -v ON_ERROR_STOP=1)
 export PGOPTIONS="-c client_min_messages=warning"
 
