@@ -37,7 +37,7 @@ PGOPTIONS="$PGOPTIONS -c log_min_duration_statement=-1 -c auto_explain.log_min_d
 "$top/scripts/mariadb-server.sh" start "$DIR/my" "$MYP" >&2
 MY=(mariadb --defaults-file="$DIR/my/my.cnf" -uroot)
 "${MY[@]}" -e "CREATE DATABASE IF NOT EXISTS shop"
-"${MY[@]}" shop --init-command="SET SESSION long_query_time=1000" <"$here/my_schema.sql"
+"${MY[@]}" shop --init-command="SET SESSION long_query_time=1000" <"$here/my_schema.sql" >&2
 "${MY[@]}" -e "TRUNCATE performance_schema.events_statements_summary_by_digest; FLUSH INDEX_STATISTICS; FLUSH TABLE_STATISTICS"
 "$here/workload.sh" mysql | "${MY[@]}" shop >/dev/null
 
