@@ -304,8 +304,10 @@ static void build_finish(struct dbp_snapshot *snap, struct build *b, struct idx 
 /*
  * Flag the one index a foreign key needs on (schema, table) for cols: among
  * the indexes whose leading columns are cols in order, the primary key, else
- * a unique one, else the shortest (then first by name). Dropping every other
- * index leaves the key served.
+ * a unique one, else the longest (then first by name). Dropping every other
+ * index leaves the key served, and the flagged one is never the left prefix of
+ * another: the duplicate-index rule may then drop the shorter ones without
+ * contradicting the foreign key.
  */
 static void mark_fk(struct idx *v, size_t nv, const char *schema, const char *table,
                     const char **cols, size_t n)
@@ -333,7 +335,7 @@ static void mark_fk(struct idx *v, size_t nv, const char *schema, const char *ta
         unsigned rank_old = best->ix->flags & DBP_IDX_PRIMARY  ? 0
                             : best->ix->flags & DBP_IDX_UNIQUE ? 1
                                                                : 2;
-        if (rank_new < rank_old || (rank_new == rank_old && ix->n_columns < best->ix->n_columns))
+        if (rank_new < rank_old || (rank_new == rank_old && ix->n_columns > best->ix->n_columns))
             best = &v[i];
     }
     if (best)
