@@ -60,6 +60,12 @@ struct sess {
     struct dbp_buf db;
     struct dbp_buf user;
     int64_t stmt_ts;
+    /* the session's last execution: a plan may come after it (an extended-protocol
+     * portal is closed, and its plan logged, after the execute line) */
+    struct dbp_stmt *last_st;
+    bool last_slowest;
+    char last_text[64];
+    size_t last_len;
     /* auto_explain plan waiting for its statement */
     bool has_plan;
     struct dbp_buf plan;
@@ -76,6 +82,7 @@ struct dbp_pglog {
     struct dbp_buf fp;     /* fingerprint scratch */
     struct dbp_buf dbz;    /* NUL-terminated database scratch */
     struct dbp_buf origin; /* plan origin scratch */
+    struct dbp_buf qtext;  /* a plan's Query Text, decoded */
     uint64_t skipped;
     char first_err[400];
     bool have_err;
@@ -283,29 +290,92 @@ static struct sess *sess_get(struct dbp_pglog *L, const char *k, size_t n, bool 
 /* ---- executions ------------------------------------------------------- */
 
 /* Attach the session's held plan to st (when this execution is the class's slowest). */
-static void parse_plan(struct dbp_pglog *L, struct sess *s, struct dbp_stmt *st);
+static void parse_plan(struct dbp_pglog *L, const char *p, size_t n, uint64_t line,
+                       struct dbp_stmt *st);
 
-static void attach_plan(struct dbp_pglog *L, struct sess *s, struct dbp_stmt *st, bool slowest)
+/*
+ * Is the held plan (p, n: JSON or text) the plan of the statement text? Its
+ * "Query Text" is the query string the statement came from: it must hold the
+ * statement's first bytes. A plan whose statement was not logged (auto_explain
+ * logs what log_min_duration_statement may not) is so never given to the
+ * session's next statement. A plan without a Query Text is taken.
+ */
+static bool plan_matches(struct dbp_pglog *L, const char *p, size_t n, const char *text,
+                         size_t len)
+{
+    while (len && (*text == ' ' || *text == '\t' || *text == '\n' || *text == '\r')) {
+        text++;
+        len--;
+    }
+    if (len > 64)
+        len = 64;
+    size_t head = n < 256 ? n : 256;
+    if (n && p[0] == '{') {
+        const char *k = memmem(p, head, "\"Query Text\":", 13);
+        if (!k)
+            return true;
+        size_t i = (size_t)(k - p) + 13;
+        while (i < n && p[i] == ' ')
+            i++;
+        if (i >= n || p[i] != '"')
+            return true;
+        i++;
+        dbp_buf_clear(&L->qtext);
+        for (; i < n && p[i] != '"'; i++) {
+            char c = p[i];
+            if (c == '\\' && i + 1 < n) {
+                c = p[++i];
+                if (c == 'n')
+                    c = '\n';
+                else if (c == 't')
+                    c = '\t';
+                else if (c == 'r')
+                    c = '\r';
+                else if (c == 'u') {
+                    /* not decoded: compare up to here */
+                    break;
+                }
+            }
+            dbp_buf_putc(&L->qtext, c);
+        }
+        if (!L->qtext.len)
+            return true;
+        if (L->qtext.len < len && i < n && p[i] != '"')
+            len = L->qtext.len; /* cut at an escape not decoded */
+        return memmem(L->qtext.data, L->qtext.len, text, len) != NULL;
+    }
+    if (n >= 12 && memcmp(p, "Query Text: ", 12) == 0)
+        return memmem(p + 12, n - 12, text, len) != NULL;
+    return true;
+}
+
+static void attach_plan(struct dbp_pglog *L, struct sess *s, struct dbp_stmt *st, bool slowest,
+                        const char *text, size_t len)
 {
     if (!s || !s->has_plan)
         return;
     s->has_plan = false;
-    if (slowest)
-        parse_plan(L, s, st);
+    if (slowest) {
+        const char *p = s->plan.data;
+        size_t n = s->plan.len;
+        while (n && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) {
+            p++;
+            n--;
+        }
+        if (plan_matches(L, p, n, text, len))
+            parse_plan(L, p, n, s->plan_line, st);
+        else
+            L->st.plans_unmatched++;
+    }
     unhold(L, &s->plan);
 }
 
 /* Parse the session's held plan text and attach it to st. */
-static void parse_plan(struct dbp_pglog *L, struct sess *s, struct dbp_stmt *st)
+static void parse_plan(struct dbp_pglog *L, const char *p, size_t n, uint64_t line,
+                       struct dbp_stmt *st)
 {
-    const char *p = s->plan.data;
-    size_t n = s->plan.len;
-    while (n && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) {
-        p++;
-        n--;
-    }
     dbp_buf_clear(&L->origin);
-    dbp_buf_printf(&L->origin, "%s:%llu", L->name, (unsigned long long)s->plan_line);
+    dbp_buf_printf(&L->origin, "%s:%llu", L->name, (unsigned long long)line);
     const char *origin = dbp_arena_strdup(L->snap->arena, L->origin.data);
     struct dbp_plan *plan = NULL;
     struct dbp_error perr = {0};
@@ -366,7 +436,14 @@ static void execution_one(struct dbp_pglog *L, struct sess *s, const char *sessi
     L->src->entries++;
     L->st.executions++;
     if (take_plan)
-        attach_plan(L, s, st, slowest);
+        attach_plan(L, s, st, slowest, text, len);
+    if (s) {
+        bool had_plan = take_plan && st->plan && slowest;
+        s->last_st = st;
+        s->last_slowest = slowest && !had_plan;
+        s->last_len = len < sizeof s->last_text ? len : sizeof s->last_text;
+        memcpy(s->last_text, text, s->last_len);
+    }
     if (session && session_len) {
         struct dbp_session_event ev = {
             .session = session,
@@ -837,6 +914,20 @@ static void record_log(struct dbp_pglog *L, const struct dbp_pglog_rec *r)
             struct sess *s = sess_get(L, r->session, r->session_len, true);
             if (!s)
                 return;
+            const char *p = text;
+            size_t pn = tlen;
+            while (pn && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) {
+                p++;
+                pn--;
+            }
+            struct dbp_stmt *last = s->last_st;
+            s->last_st = NULL;
+            if (last && plan_matches(L, p, pn, s->last_text, s->last_len)) {
+                /* the plan of the execution just counted (logged after it) */
+                if (s->last_slowest)
+                    parse_plan(L, p, pn, r->lineno, last);
+                return;
+            }
             if (tlen > MAX_PLAN || !hold(L, &s->plan, text, tlen)) {
                 s->has_plan = false;
                 L->st.plans_dropped++;
@@ -846,7 +937,7 @@ static void record_log(struct dbp_pglog *L, const struct dbp_pglog_rec *r)
             s->plan_line = r->lineno;
             return;
         }
-        struct sess *s = sess_get(L, r->session, r->session_len, false);
+        struct sess *s = sess_get(L, r->session, r->session_len, true);
         if (s && s->has_stmt)
             flush_stmt(L, s, NAN, 0); /* a log_statement line never completed */
         execution(L, s, r->session, r->session_len, r->db, r->db_len, r->user, r->user_len, text,
@@ -982,6 +1073,7 @@ int dbp_pglog_finish(struct dbp_pglog *L, struct dbp_reader *r, struct dbp_error
     free(L->pv);
     dbp_buf_free(&L->dbz);
     dbp_buf_free(&L->origin);
+    dbp_buf_free(&L->qtext);
     free(L);
     return rc;
 }

@@ -84,6 +84,7 @@ struct dbp_pglog_stats {
     uint64_t plans_attached;
     uint64_t plans_failed; /* the plan parser refused them */
     uint64_t plans_dropped; /* too large to hold (MAX_PLAN, or all held buffers at their budget) */
+    uint64_t plans_unmatched; /* their Query Text is not the statement's: not attached */
 };
 void dbp_pglog_get_stats(const struct dbp_pglog *L, struct dbp_pglog_stats *out);
 

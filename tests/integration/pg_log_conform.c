@@ -10,6 +10,7 @@
  *       counts as queries are left out and reported). Every class's total duration
  *       must agree with pgbadger's within 0.1%, and so must the sum
  *       (--totals-only: the sum only, where pgbadger's samples cannot be joined).
+ *   --expect-plans: auto_explain was on; fail unless plans are attached to classes.
  * Classes are joined by normalized text: dbp_fingerprint(DBP_FP_PGSS) of the
  * pg_stat_statements text (or of a pgbadger sample query) against the
  * class's text, both without trailing semicolons and whitespace. Prints one
@@ -246,6 +247,7 @@ int main(int argc, char **argv)
     const char *format = "postgres-stderr", *prefix = NULL, *pgss = NULL, *pgb = NULL,
                *log = NULL;
     bool totals_only = false; /* pgbadger: compare the sums only (see the caller's reason) */
+    bool expect_plans = false; /* auto_explain was on: some plans must be attached */
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--format") == 0 && i + 1 < argc)
             format = argv[++i];
@@ -257,6 +259,8 @@ int main(int argc, char **argv)
             pgb = argv[++i];
         else if (strcmp(argv[i], "--totals-only") == 0)
             totals_only = true;
+        else if (strcmp(argv[i], "--expect-plans") == 0)
+            expect_plans = true;
         else
             log = argv[i];
     }
@@ -289,6 +293,34 @@ int main(int argc, char **argv)
     if (rc == DBP_ERR_IO) {
         dbp_snapshot_free(snap);
         return 2;
+    }
+    size_t plans_bad = 0, with_plan = 0;
+    for (size_t i = 0; i < snap->plans.n; i++) {
+        struct dbp_plan *pl = snap->plans.items[i];
+        if (!pl->stmt || !pl->root)
+            plans_bad++;
+    }
+    for (size_t i = 0; i < snap->stmts.n; i++)
+        with_plan += ((struct dbp_stmt *)snap->stmts.items[i])->plan != NULL;
+    if (expect_plans && (with_plan == 0 || plans_bad)) {
+        printf("FAIL: auto_explain was on: %zu classes with a plan, %zu plans without a "
+               "statement or a tree\n", with_plan, plans_bad);
+        dbp_snapshot_free(snap);
+        return 1;
+    }
+    if (expect_plans) {
+        printf("%zu of %zu classes have their auto_explain plan; without one:", with_plan,
+               snap->stmts.n);
+        for (size_t i = 0; i < snap->stmts.n; i++) {
+            struct dbp_stmt *st = snap->stmts.items[i];
+            if (!st->plan) {
+                printf(" [");
+                for (size_t k = 0; st->text[k] && k < 30; k++)
+                    putchar(st->text[k] == '\n' || st->text[k] == '\t' ? ' ' : st->text[k]);
+                printf("]");
+            }
+        }
+        putchar('\n');
     }
     struct tab t;
     memset(&t, 0, sizeof t);

@@ -145,7 +145,8 @@ python3 "$HERE/pg_log_audit_pgss.py" "$DBPERF" "$DIR/pgss.json" "$DIR/run.log" \
 for f in log:postgres-stderr csv:postgres-csv json:postgres-json; do
   ext=${f%%:*} fmt=${f#*:}
   echo "== $fmt vs pg_stat_statements"
-  "$CONFORM" --format "$fmt" --pgss "$DIR/pgss.json" "$DIR/run.$ext" || { echo "FAIL: $fmt"; fail=1; }
+  "$CONFORM" --format "$fmt" --expect-plans --pgss "$DIR/pgss.json" "$DIR/run.$ext" \
+    || { echo "FAIL: $fmt"; fail=1; }
 done
 PREFIX='%m [%p] %c %l user=%u,db=%d,app=%a,client=%h '
 if [ "$MODE" = log_statement ]; then

@@ -269,6 +269,57 @@ static void test_sql_prepare_execute(void **state)
     run_free(&r);
 }
 
+static void test_plan_goes_to_its_statement(void **state)
+{
+    (void)state;
+    /* a plan whose statement was not logged is not given to the next statement */
+    const char *log =
+        "2024-03-01 10:00:00 UTC [8] LOG:  duration: 0.050 ms  plan:\n"
+        "\t{\n\t  \"Query Text\": \"SELECT \\\"x\\\" FROM t2\",\n"
+        "\t  \"Plan\": {\"Node Type\": \"Seq Scan\", \"Relation Name\": \"t2\", "
+        "\"Alias\": \"t2\", \"Startup Cost\": 0.00, \"Total Cost\": 1.00, \"Plan Rows\": 1, "
+        "\"Plan Width\": 4}\n\t}\n"
+        "2024-03-01 10:00:00 UTC [8] LOG:  duration: 0.100 ms  statement: SELECT 1 FROM t1\n"
+        "2024-03-01 10:00:01 UTC [8] LOG:  duration: 0.050 ms  plan:\n"
+        "\t{\n\t  \"Query Text\": \"SELECT \\\"x\\\" FROM t2;\",\n"
+        "\t  \"Plan\": {\"Node Type\": \"Seq Scan\", \"Relation Name\": \"t2\", "
+        "\"Alias\": \"t2\", \"Startup Cost\": 0.00, \"Total Cost\": 1.00, \"Plan Rows\": 1, "
+        "\"Plan Width\": 4}\n\t}\n"
+        "2024-03-01 10:00:01 UTC [8] LOG:  duration: 0.100 ms  statement: SELECT \"x\" FROM t2;\n";
+    struct run r;
+    run_fmt(&r, &dbp_pg_stderr_format, log, NULL);
+    assert_int_equal(r.rc, DBP_OK);
+    struct dbp_stmt *t1 = find(&r, "SELECT 1 FROM t1");
+    struct dbp_stmt *t2 = find(&r, "SELECT \"x\" FROM t2");
+    assert_non_null(t1);
+    assert_non_null(t2);
+    assert_null(t1->plan);
+    assert_non_null(t2->plan);
+    assert_non_null(t2->plan->root);
+    assert_string_equal(t2->plan->root->relation, "t2");
+    run_free(&r);
+
+    /* extended protocol: a SELECT's portal is closed, and its plan logged, after the
+     * execute line; the next statement must not take it */
+    log = "2024-03-01 10:00:00 UTC [9] LOG:  duration: 0.100 ms  execute P_0: SELECT n FROM t3 "
+          "WHERE id = $1\n"
+          "2024-03-01 10:00:00 UTC [9] LOG:  duration: 0.050 ms  plan:\n"
+          "\t{\n\t  \"Query Text\": \"SELECT n FROM t3 WHERE id = $1\",\n"
+          "\t  \"Plan\": {\"Node Type\": \"Seq Scan\", \"Relation Name\": \"t3\", "
+          "\"Alias\": \"t3\", \"Startup Cost\": 0.00, \"Total Cost\": 1.00, \"Plan Rows\": 1, "
+          "\"Plan Width\": 4}\n\t}\n"
+          "2024-03-01 10:00:01 UTC [9] LOG:  duration: 0.100 ms  execute <unnamed>: BEGIN\n";
+    run_fmt(&r, &dbp_pg_stderr_format, log, NULL);
+    assert_int_equal(r.rc, DBP_OK);
+    struct dbp_stmt *t3 = find(&r, "SELECT n FROM t3 WHERE id = $1");
+    assert_non_null(t3);
+    assert_non_null(t3->plan);
+    assert_string_equal(t3->plan->root->relation, "t3");
+    assert_null(find(&r, "BEGIN")->plan);
+    assert_int_equal(r.snap->plans.n, 1);
+    run_free(&r);
+}
+
 static void test_stderr_given_prefix_and_q(void **state)
 {
     (void)state;
@@ -601,6 +652,7 @@ int main(void)
         cmocka_unit_test(test_stderr_auto_explain_not_counted),
         cmocka_unit_test(test_multi_statement_query),
         cmocka_unit_test(test_sql_prepare_execute),
+        cmocka_unit_test(test_plan_goes_to_its_statement),
         cmocka_unit_test(test_stderr_given_prefix_and_q),
         cmocka_unit_test(test_stderr_detect_rds_prefix),
         cmocka_unit_test(test_stderr_malformed),
