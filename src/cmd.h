@@ -28,5 +28,7 @@ int dbp_cmd_audit(int argc, char **argv);
 int dbp_cmd_fingerprint(int argc, char **argv);
 int dbp_cmd_rules(int argc, char **argv);
 int dbp_cmd_diff(int argc, char **argv);
+int dbp_cmd_check_indexes(int argc, char **argv);
+int dbp_cmd_tui(int argc, char **argv);
 
 #endif

@@ -16,7 +16,9 @@ static const struct command commands[] = {
     {"audit", dbp_cmd_audit, "analyse servers, logs and plans; report findings"},
     {"fingerprint", dbp_cmd_fingerprint, "print the fingerprint of each statement (one per line)"},
     {"diff", dbp_cmd_diff, "compare two audits: what got faster, what got slower"},
+    {"tui", dbp_cmd_tui, "browse statements, findings, indexes and plans; live refresh"},
     {"rules", dbp_cmd_rules, "list the rules, their thresholds and what they mean"},
+    {"check-indexes", dbp_cmd_check_indexes, "report indexes unused for days (history store)"},
 };
 
 static void usage(FILE *f)
