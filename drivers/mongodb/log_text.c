@@ -264,8 +264,17 @@ static int probe(const unsigned char *head, size_t len)
     size_t i = ts_len(s, n, &ts);
     if (!i)
         return 0;
-    const char *lb = memchr(s + i, '[', n - i);
-    if (!lb || !memchr(lb, ']', n - (size_t)(lb - s)))
+    /* "<ts> [thread]" (2.x) or "<ts> I COMMAND  [thread]" (3.0-4.2) */
+    if (i < n && s[i] == ' ')
+        i++;
+    if (i + 2 < n && strchr("IWEFD", s[i]) && s[i + 1] == ' ') {
+        i += 2;
+        while (i < n && ((s[i] >= 'A' && s[i] <= 'Z') || s[i] == '_' || s[i] == '-'))
+            i++;
+        while (i < n && s[i] == ' ')
+            i++;
+    }
+    if (i >= n || s[i] != '[' || !memchr(s + i, ']', n - i))
         return 0;
     return 70;
 }
