@@ -594,8 +594,12 @@ static int parse(struct dbp_reader *r, const struct dbp_parse_opts *o, struct db
             len--;
         if (len && line[0] == '\t') {
             if (c.active && c.keep) {
-                dbp_buf_putc(&c.msg, '\n');
-                dbp_buf_append(&c.msg, line + 1, len - 1);
+                /* "\n" + the line without its tab, in one copy */
+                dbp_buf_reserve(&c.msg, len);
+                c.msg.data[c.msg.len] = '\n';
+                memcpy(c.msg.data + c.msg.len + 1, line + 1, len - 1);
+                c.msg.len += len;
+                c.msg.data[c.msg.len] = '\0';
             }
             continue;
         }
