@@ -196,5 +196,6 @@ int dbp_mongo_log_run(struct dbp_reader *r, struct dbp_snapshot *snap, struct db
     dbp_buf_free(&L.db);
     dbp_buf_free(&L.coll);
     dbp_buf_free(&L.origin);
+    dbp_buf_free(&L.unq);
     return status;
 }

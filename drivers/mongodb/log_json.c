@@ -6,7 +6,8 @@
  * the command (or the legacy update/remove operation), planSummary,
  * keysExamined, docsExamined, nreturned, durationMillis, queryHash and the
  * connection in ctx. "Connection ended" (id 22944) ends a session; "Build
- * Info" (id 23403) gives the server version. Every other line is skipped
+ * Info" (id 23403) gives the server version. A getLog reply (the lines as
+ * JSON strings in "log") is read the same way. Every other line is skipped
  * after a cheap substring test, before any parsing. Each line that is
  * taken is parsed once into a reusable node array (mdoc.c): no tree is
  * allocated per line.
@@ -35,6 +36,9 @@ static int probe(const unsigned char *head, size_t len)
         i++;
     if (len - i >= 14 && memcmp(s + i, "{\"t\":{\"$date\":", 14) == 0)
         return 100;
+    if (i < len && s[i] == '{' && memmem(s, len, "\"totalLinesWritten\"", 19) &&
+        memmem(s, len, "\"log\"", 5))
+        return 90; /* a getLog reply */
     if (i < len && s[i] == '{' && memmem(s, len, "\"ctx\":", 6) && memmem(s, len, "\"msg\":", 6) &&
         memmem(s, len, "\"id\":", 5))
         return 90;
@@ -48,8 +52,41 @@ static const struct dbp_mdoc_node *attr_get(const struct dbp_mdoc *d,
 }
 
 /* One line of the log. */
+static void line(struct dbp_mongo_log *L, const char *s, size_t n);
+
+/*
+ * A getLog reply ({"totalLinesWritten": n, "log": ["{\"t\":...}\n", ...], "ok": 1},
+ * as db.adminCommand({getLog: "global"}) prints it, one string per line): each
+ * string is a log line.
+ */
+static void getlog_line(struct dbp_mongo_log *L, const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (s[i] == ' ' || s[i] == '\t'))
+        i++;
+    if (i >= n || s[i] != '"' || i + 1 >= n || s[i + 1] != '{')
+        return; /* the reply's own members and brackets */
+    size_t e = n;
+    while (e > i && s[e - 1] != '"')
+        e--;
+    if (e <= i + 1)
+        return;
+    dbp_buf_clear(&L->unq);
+    dbp_mdoc_str_append(&L->unq, s + i + 1, e - 1 - (i + 1), true);
+    size_t m = L->unq.len;
+    while (m && (L->unq.data[m - 1] == '\n' || L->unq.data[m - 1] == '\r'))
+        m--;
+    line(L, L->unq.data, m);
+}
+
 static void line(struct dbp_mongo_log *L, const char *s, size_t n)
 {
+    if (!L->getlog && L->src->entries == 0 && memmem(s, n, "\"totalLinesWritten\"", 19))
+        L->getlog = true;
+    if (L->getlog && s != L->unq.data) {
+        getlog_line(L, s, n);
+        return;
+    }
     const char *hit = memmem(s, n, "\"id\":", 5);
     if (!hit) {
         if (n && s[0] != '{' && !(n == 1 && s[0] == '\r'))

@@ -27,6 +27,8 @@ struct dbp_mongo_log {
     size_t first_plan; /* snap->plans.n when this input started */
     struct dbp_error first; /* first problem */
     bool bad_run;           /* inside a run of bad lines: one diagnostic per run */
+    bool getlog;            /* the input is a getLog reply: log lines as JSON strings */
+    struct dbp_buf unq;     /* a getLog line, unquoted */
 };
 
 /* One execution, as a log line tells it. */

@@ -129,6 +129,15 @@ static void test_json_log_corpus(void **state)
     parse_file(&r, &dbp_mongo_log_json_format, "mongodb/logs/datadog-getLog-standalone-lines.log");
     assert_int_equal(r.rc, DBP_OK);
     assert_true(r.src->entries >= 2);
+    uint64_t lines_entries = r.src->entries;
+    size_t lines_classes = r.snap->stmts.n;
+    done(&r);
+    /* the same lines inside the getLog reply they came from */
+    parse_file(&r, &dbp_mongo_log_json_format, "mongodb/logs/datadog-getLog-standalone.json");
+    assert_int_equal(r.rc, DBP_OK);
+    assert_int_equal(r.src->entries, lines_entries);
+    assert_int_equal(r.snap->stmts.n, lines_classes);
+    assert_int_equal(r.src->skipped, 0);
     done(&r);
 }
 
