@@ -19,7 +19,11 @@ add_test(NAME mongo/live_primary
 add_test(NAME mongo/live_refused
          COMMAND ${Python3_EXECUTABLE} ${mongo_live} $<TARGET_FILE:dbperf> ${DBPERF_CORPUS} 55963
                  refused)
-set_tests_properties(mongo/live_secondary mongo/live_primary mongo/live_refused PROPERTIES
+add_test(NAME mongo/live_replset
+         COMMAND ${Python3_EXECUTABLE} ${mongo_live} $<TARGET_FILE:dbperf> ${DBPERF_CORPUS} 55964
+                 replset)
+set_tests_properties(mongo/live_secondary mongo/live_primary mongo/live_refused
+                     mongo/live_replset PROPERTIES
                      LABELS "mongo;integration" TIMEOUT 90)
 
 # the CLI on corpus logs: detection picks the MongoDB formats; the JSON log of 6.0 and the

@@ -419,12 +419,19 @@ def main():
                     default="secondary")
     ap.add_argument("--set-name", default="rs0")
     ap.add_argument("--timeout", type=float, default=30.0, help="stop after this many seconds")
+    ap.add_argument("--ops", action="append", default=[], metavar="INDEX=N",
+                    help="accesses.ops of a hand-written index on this member")
     a = ap.parse_args()
     if not 55950 <= a.port <= 55999:
         sys.exit("port must be in 55950-55999")
     srv = Server(("127.0.0.1", a.port), Handler)
     srv.content = Content(a.corpus, a.port, a.role,
                           a.set_name if a.role != "standalone" else None)
+    for o in a.ops:
+        name, n = o.split("=")
+        for ix in srv.content.indexstats["customers"]:
+            if ix["name"] == name:
+                ix["accesses"]["ops"] = Int64(int(n))
     srv.log_path = a.log
     srv.log_lock = threading.Lock()
     srv.next_id = 1000

@@ -9,6 +9,8 @@ Usage: test_live.py DBPERF CORPUS PORT CASE
        profiler is off gets a diagnostic, and dbperf sent only reads -- each of
        them one of the command files under sql/mongodb/.
   CASE primary: the same server as a primary: no replica flag.
+  CASE replset: a primary (PORT) and a secondary (PORT+1) in one audit: index usage is
+       judged across the members of the replica set.
   CASE refused: nothing listens: exit status 3 and a clear message, quickly.
 Exits non-zero with a message on the first failed check.
 """
@@ -31,20 +33,20 @@ def check(cond, msg):
         sys.exit("FAIL: " + msg)
 
 
-def start_double(corpus, port, role, log):
+def start_double(corpus, port, role, log, extra=()):
     p = subprocess.Popen([sys.executable, os.path.join(HERE, "mongo_double.py"),
                           "--port", str(port), "--corpus", corpus, "--log", log,
-                          "--role", role, "--timeout", "60"],
+                          "--role", role, "--timeout", "60"] + list(extra),
                          stdout=subprocess.PIPE, text=True)
     line = p.stdout.readline()
     check(line.strip() == "ready", "the test double did not start: %r" % line)
     return p
 
 
-def run_dbperf(dbperf, uri):
+def run_dbperf(dbperf, *uris):
     t0 = time.time()
-    r = subprocess.run([dbperf, "audit", uri, "--format", "json", "--statement-timeout", "3000"],
-                       capture_output=True, text=True, timeout=60)
+    r = subprocess.run([dbperf, "audit", *uris, "--format", "json", "--statement-timeout",
+                        "3000"], capture_output=True, text=True, timeout=60)
     return r, time.time() - t0
 
 
@@ -162,10 +164,46 @@ def refused_case(dbperf, port):
     print("ok: refused: exit 3 in %.1f s: %s" % (secs, r.stderr.strip()))
 
 
+def replset_case(dbperf, corpus, port):
+    """A primary and a secondary of rs0 in one audit: an index unused on the primary but
+    used on the secondary is used; one unused on both members is reported once, for 2
+    instances; the two members' counters are kept apart (instance host:port)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        prim = start_double(corpus, port, "primary", os.path.join(tmp, "p.jsonl"))
+        sec = start_double(corpus, port + 1, "secondary", os.path.join(tmp, "s.jsonl"),
+                           ["--ops", "age_-1=9"])
+        try:
+            r, _ = run_dbperf(dbperf, "mongodb://127.0.0.1:%d/" % port,
+                              "mongodb://127.0.0.1:%d/?readPreference=secondary" % (port + 1))
+        finally:
+            for p in (prim, sec):
+                p.terminate()
+                p.wait(10)
+    check(r.returncode == 0, "dbperf exited %d: %s" % (r.returncode, r.stderr))
+    rep = json.loads(r.stdout)
+    age = [i for i in rep["indexes"] if i["name"] == "age_-1"]
+    check(len(age) == 2, "age_-1 read from both members: %r" % age)
+    check({i["instance"] for i in age} == {"127.0.0.1:%d" % port, "127.0.0.1:%d" % (port + 1)},
+          "instances %r" % [i["instance"] for i in age])
+    check(all(i["cluster"] == "rs0" for i in age), "cluster")
+    check(sorted("replica" in i["flags"] for i in age) == [False, True], "replica flags")
+    unused = {f["object"]: f for f in rep["findings"] if f["rule"] == "unused-index"}
+    check("integration.customers.age_-1" not in unused,
+          "age_-1 is used on the secondary: %r" % list(unused))
+    f = unused.get("integration.customers.name_1")
+    check(f is not None, "name_1 unused on both members: %r" % list(unused))
+    ev = {e["key"]: e.get("value") for e in f["evidence"]}
+    check(ev.get("instances") == 2 and ev.get("replicas") == 1, "evidence %r" % ev)
+    print("ok: replset: age_-1 used on the secondary only is kept; name_1 unused on %d "
+          "instances" % ev["instances"])
+
+
 def main():
     dbperf, corpus, port, case = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     if case == "refused":
         refused_case(dbperf, port)
+    elif case == "replset":
+        replset_case(dbperf, corpus, port)
     else:
         live_case(dbperf, corpus, port, case)
 
