@@ -21,7 +21,8 @@ fail=0 ran=0
 for src in "$HERE"/fuzz_*.c; do
   name=$(basename "$src" .c)
   name=${name#fuzz_}
-  bin=$BUILD/fuzz-$name
+  bin=$BUILD/tests/fuzz-$name
+  [ -x "$bin" ] || bin=$BUILD/fuzz-$name
   if [ ! -x "$bin" ]; then
     echo "run-all.sh: $bin missing (configure $BUILD with CC=clang -DDBPERF_FUZZ=ON)" >&2
     fail=1
