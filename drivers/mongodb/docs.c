@@ -326,6 +326,35 @@ int dbp_mongo_explain_doc(struct dbp_snapshot *snap, const struct dbp_mdoc *d,
         p->root = srt;
         break;
     }
+    /* rejected plans: named in a diagnostic (the winning plan is the one that runs) */
+    const struct dbp_mdoc_node *rej = dbp_mdoc_get(d, qp, "rejectedPlans");
+    if (rej && rej->type == DBP_MD_ARR && rej->n_children) {
+        struct dbp_buf b = {0};
+        for (const struct dbp_mdoc_node *r = dbp_mdoc_child(d, rej); r; r = dbp_mdoc_next(d, r)) {
+            if (b.len)
+                dbp_buf_puts(&b, "; ");
+            /* the chain of stages down to the access, with the index used */
+            const struct dbp_mdoc_node *sg = r;
+            for (int depth = 0; sg && sg->type == DBP_MD_OBJ && depth < 16; depth++) {
+                const struct dbp_mdoc_node *nm = dbp_mdoc_get(d, sg, "stage");
+                if (nm && nm->type == DBP_MD_STR) {
+                    if (depth)
+                        dbp_buf_puts(&b, " > ");
+                    dbp_mdoc_str_append(&b, nm->val, nm->val_len, nm->escaped);
+                }
+                const struct dbp_mdoc_node *ix = dbp_mdoc_get(d, sg, "indexName");
+                if (ix && ix->type == DBP_MD_STR) {
+                    dbp_buf_putc(&b, ' ');
+                    dbp_mdoc_str_append(&b, ix->val, ix->val_len, ix->escaped);
+                }
+                sg = dbp_mdoc_get(d, sg, "inputStage");
+            }
+        }
+        dbp_snapshot_diag(snap, "%s: explain of %s: %u rejected plan%s: %s",
+                          origin ? origin : "explain", st->text, rej->n_children,
+                          rej->n_children == 1 ? "" : "s", b.data ? b.data : "");
+        dbp_buf_free(&b);
+    }
     if (p->root->act_rows != p->root->act_rows && exec)
         p->root->act_rows = dbp_mdoc_num(dbp_mdoc_get(d, exec, "nReturned"));
     p->stmt = st;

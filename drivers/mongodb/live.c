@@ -359,8 +359,9 @@ static void read_collection(struct mctx *c, struct dbp_snapshot *snap, const cha
             bson_free(json);
             if (!ix)
                 continue;
-            if (!ix->instance)
-                ix->instance = dbp_arena_strdup(snap->arena, c->instance);
+            /* the member as dbperf reached it (the $indexStats host is the server's own
+             * name for itself, which may not be how clients address it) */
+            ix->instance = dbp_arena_strdup(snap->arena, c->instance);
             if (c->cluster[0])
                 ix->cluster = dbp_arena_strdup(snap->arena, c->cluster);
             if (c->secondary)

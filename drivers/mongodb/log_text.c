@@ -269,6 +269,8 @@ static int probe(const unsigned char *head, size_t len)
         i++;
     if (i + 2 < n && strchr("IWEFD", s[i]) && s[i + 1] == ' ') {
         i += 2;
+        while (i < n && s[i] == ' ') /* 4.2: "I  COMMAND  [conn1]" */
+            i++;
         while (i < n && ((s[i] >= 'A' && s[i] <= 'Z') || s[i] == '_' || s[i] == '-'))
             i++;
         while (i < n && s[i] == ' ')

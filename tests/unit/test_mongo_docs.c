@@ -223,6 +223,54 @@ static void test_explain_corpus(void **state)
     done(&r);
 }
 
+/* aggregate explain (4.4-6.0 classic engine: the query layer under stages[0].$cursor) with a
+ * rejected plan and a $sort after it; synthesized from the documented layout (the corpus has no
+ * aggregate explain with rejected plans) */
+static void test_explain_aggregate(void **state)
+{
+    (void)state;
+    const char *ex =
+        "{\"explainVersion\":\"1\",\"stages\":[{\"$cursor\":{\"queryPlanner\":{\"namespace\":"
+        "\"shop.orders\",\"parsedQuery\":{\"status\":{\"$eq\":\"A\"}},\"queryHash\":\"0F0F0F0F\","
+        "\"winningPlan\":{\"stage\":\"PROJECTION_SIMPLE\",\"inputStage\":{\"stage\":\"COLLSCAN\","
+        "\"filter\":{\"status\":{\"$eq\":\"A\"}},\"direction\":\"forward\"}},\"rejectedPlans\":"
+        "[{\"stage\":\"FETCH\",\"inputStage\":{\"stage\":\"IXSCAN\",\"keyPattern\":{\"created\":1},"
+        "\"indexName\":\"created_1\"}}]},\"executionStats\":{\"executionSuccess\":true,"
+        "\"nReturned\":40,\"executionTimeMillis\":97,\"totalKeysExamined\":0,"
+        "\"totalDocsExamined\":120000,\"executionStages\":{\"stage\":\"PROJECTION_SIMPLE\","
+        "\"nReturned\":40,\"executionTimeMillisEstimate\":90,\"inputStage\":{\"stage\":"
+        "\"COLLSCAN\",\"filter\":{\"status\":{\"$eq\":\"A\"}},\"nReturned\":40,"
+        "\"executionTimeMillisEstimate\":88,\"docsExamined\":120000}}}}},{\"$sort\":{\"sortKey\":"
+        "{\"created\":-1}},\"nReturned\":40},{\"$limit\":10}],\"command\":{\"aggregate\":\"orders\","
+        "\"pipeline\":[{\"$match\":{\"status\":\"A\"}},{\"$sort\":{\"created\":-1}},{\"$limit\":10}],"
+        "\"cursor\":{},\"$db\":\"shop\"},\"ok\":1}";
+    struct run r = {0};
+    parse_str(&r, &dbp_mongo_explain_format, "agg.json", ex);
+    assert_int_equal(r.rc, DBP_OK);
+    assert_int_equal(r.snap->plans.n, 1);
+    const struct dbp_plan *p = r.snap->plans.items[0];
+    assert_true(p->analyzed);
+    assert_true(p->execution_ms == 97);
+    assert_string_equal(p->stmt->text,
+                        "aggregate orders [$match {status: ?}, $sort {created: -1}, $limit]");
+    assert_int_equal(p->root->kind, DBP_NODE_SORT);
+    assert_string_equal(p->root->sort_keys[0].column, "created");
+    assert_true(p->root->sort_keys[0].desc);
+    const struct dbp_plan_node *scan = p->root->children[0]->children[0];
+    assert_int_equal(scan->kind, DBP_NODE_FULL_SCAN);
+    assert_true(scan->rows_examined == 120000);
+    assert_int_equal(scan->preds[0].op, DBP_PRED_EQ);
+    /* the rejected plan is named */
+    assert_true(r.snap->diags.n >= 1);
+    assert_non_null(strstr(r.snap->diags.items[0], "1 rejected plan: FETCH > IXSCAN created_1"));
+    /* ESR with the $sort above the scan: status, then created */
+    assert_int_equal(dbp_rules_run(r.snap, NULL, NULL), DBP_OK);
+    const struct dbp_finding *f = finding(&r, "missing-index", "orders");
+    assert_non_null(f);
+    assert_string_equal(f->suggestion, "db.orders.createIndex({status: 1, created: -1})");
+    done(&r);
+}
+
 static void test_indexstats_corpus(void **state)
 {
     (void)state;
@@ -398,6 +446,7 @@ int main(void)
         cmocka_unit_test(test_json_log_corpus),  cmocka_unit_test(test_text_log_corpus),
         cmocka_unit_test(test_profile_corpus),   cmocka_unit_test(test_explain_corpus),
         cmocka_unit_test(test_indexstats_corpus), cmocka_unit_test(test_sessions_n_plus_one),
+        cmocka_unit_test(test_explain_aggregate),
         cmocka_unit_test(test_rules_collscan_esr), cmocka_unit_test(test_rules_indexes),
         cmocka_unit_test(test_probes),
     };
