@@ -26,8 +26,8 @@ static int64_t count_of(double v)
     return v == v && v >= 0 ? (int64_t)v : -1;
 }
 
-static const char *get_str(const struct dbp_mdoc *d, const struct dbp_mdoc_node *o,
-                           const char *k, size_t *len)
+static const char *get_str(const struct dbp_mdoc *d, const struct dbp_mdoc_node *o, const char *k,
+                           size_t *len)
 {
     const struct dbp_mdoc_node *v = dbp_mdoc_get(d, o, k);
     if (!v || v->type != DBP_MD_STR)
@@ -75,15 +75,17 @@ int dbp_mongo_profile_doc(struct dbp_snapshot *snap, const struct dbp_mdoc *d,
         /* update (2.6-3.4: query + updateobj), getmore, insert without a command */
         static const struct {
             const char *t, *op;
-        } legacy[] = {{"update", "update"}, {"remove", "delete"}, {"getmore", "getMore"},
-                      {"insert", "insert"}, {"query", "find"}};
+        } legacy[] = {{"update", "update"},
+                      {"remove", "delete"},
+                      {"getmore", "getMore"},
+                      {"insert", "insert"},
+                      {"query", "find"}};
         for (size_t i = 0; i < sizeof legacy / sizeof legacy[0]; i++)
             if (strlen(legacy[i].t) == type_len && memcmp(legacy[i].t, type, type_len) == 0) {
                 op.op = legacy[i].op;
                 op.extra = NULL;
                 if (strcmp(op.op, "getMore") && strcmp(op.op, "insert"))
-                    op.filter = cmd && dbp_mdoc_get(d, cmd, "q") ? dbp_mdoc_get(d, cmd, "q")
-                                                                  : cmd;
+                    op.filter = cmd && dbp_mdoc_get(d, cmd, "q") ? dbp_mdoc_get(d, cmd, "q") : cmd;
             }
     }
     struct dbp_buf shape = {0};
@@ -101,9 +103,8 @@ int dbp_mongo_profile_doc(struct dbp_snapshot *snap, const struct dbp_mdoc *d,
     if (qh && !st->engine_id_text)
         st->engine_id_text = dbp_arena_strndup(snap->arena, qh, ql);
     const struct dbp_mdoc_node *tsn = dbp_mdoc_get(d, doc, "ts");
-    int64_t ts = tsn && tsn->type == DBP_MD_DATE && tsn->num == tsn->num
-                     ? (int64_t)(tsn->num * 1000.0)
-                     : 0;
+    int64_t ts =
+        tsn && tsn->type == DBP_MD_DATE && tsn->num == tsn->num ? (int64_t)(tsn->num * 1000.0) : 0;
     double docs = dbp_mdoc_num(dbp_mdoc_get(d, doc, "docsExamined"));
     if (docs != docs)
         docs = dbp_mdoc_num(dbp_mdoc_get(d, doc, "nscannedObjects"));
@@ -313,10 +314,9 @@ int dbp_mongo_explain_doc(struct dbp_snapshot *snap, const struct dbp_mdoc *d,
         struct dbp_plan_node *srt = dbp_plan_node_new(snap);
         srt->kind = DBP_NODE_SORT;
         srt->engine_name = "$sort";
-        srt->sort_keys = dbp_arena_alloc(snap->arena, (spec->n_children + 1) *
-                                                          sizeof *srt->sort_keys);
-        for (const struct dbp_mdoc_node *k = dbp_mdoc_child(d, spec); k;
-             k = dbp_mdoc_next(d, k)) {
+        srt->sort_keys =
+            dbp_arena_alloc(snap->arena, (spec->n_children + 1) * sizeof *srt->sort_keys);
+        for (const struct dbp_mdoc_node *k = dbp_mdoc_child(d, spec); k; k = dbp_mdoc_next(d, k)) {
             srt->sort_keys[srt->n_sort_keys].column = dbp_mdoc_keydup(snap->arena, k);
             srt->sort_keys[srt->n_sort_keys++].desc = k->type == DBP_MD_NUM && k->num < 0;
             if (srt->n_sort_keys == spec->n_children)

@@ -46,8 +46,8 @@ struct mctx {
 
 int dbp_mongo_accepts_target(const char *target)
 {
-    return target && (strncmp(target, "mongodb://", 10) == 0 ||
-                      strncmp(target, "mongodb+srv://", 14) == 0);
+    return target &&
+           (strncmp(target, "mongodb://", 10) == 0 || strncmp(target, "mongodb+srv://", 14) == 0);
 }
 
 static int berr(struct dbp_error *err, enum dbp_status code, const char *what,
@@ -108,9 +108,8 @@ static int run(struct mctx *c, const char *db, const bson_t *cmd, bson_t *reply,
     bson_t opts = BSON_INITIALIZER;
     BSON_APPEND_INT32(&opts, "serverId", (int32_t)c->server_id);
     bson_error_t e;
-    bool ok = mongoc_client_read_command_with_opts(c->client, db, cmd,
-                                                   mongoc_client_get_read_prefs(c->client), &opts,
-                                                   reply, &e);
+    bool ok = mongoc_client_read_command_with_opts(
+        c->client, db, cmd, mongoc_client_get_read_prefs(c->client), &opts, reply, &e);
     bson_destroy(&opts);
     if (!ok)
         return berr(err, DBP_ERR_SERVER, what, &e);
@@ -169,8 +168,8 @@ int dbp_mongo_connect(const struct dbp_conn_opts *o, void **out, struct dbp_erro
     }
     mongoc_client_set_error_api(c->client, MONGOC_ERROR_API_VERSION_2);
     /* the server the URI's read preference chooses; every command goes to it */
-    mongoc_server_description_t *sd = mongoc_client_select_server(
-        c->client, false, mongoc_client_get_read_prefs(c->client), &e);
+    mongoc_server_description_t *sd =
+        mongoc_client_select_server(c->client, false, mongoc_client_get_read_prefs(c->client), &e);
     if (!sd) {
         rc = berr(err, DBP_ERR_CONNECT, "no MongoDB server selected", &e);
         goto fail;
@@ -297,8 +296,7 @@ static uint64_t read_profile(struct mctx *c, struct dbp_snapshot *snap, const ch
         was = (int)bson_iter_as_int64(&it);
     bson_destroy(&reply);
     if (rc != DBP_OK) {
-        dbp_snapshot_diag(snap, "%s: %s: profiling level not read: %s", c->instance, db,
-                          e.message);
+        dbp_snapshot_diag(snap, "%s: %s: profiling level not read: %s", c->instance, db, e.message);
         return 0;
     }
     if (was == 0) {
@@ -383,8 +381,8 @@ static void read_collection(struct mctx *c, struct dbp_snapshot *snap, const cha
         int64_t rows = -1, size = -1;
         while (cur && mongoc_cursor_next(cur, &doc)) { /* one per shard */
             bson_iter_t it;
-            if (bson_iter_init(&it, doc) && bson_iter_find_descendant(&it, "storageStats.count",
-                                                                      &it) &&
+            if (bson_iter_init(&it, doc) &&
+                bson_iter_find_descendant(&it, "storageStats.count", &it) &&
                 BSON_ITER_HOLDS_NUMBER(&it))
                 rows = (rows < 0 ? 0 : rows) + bson_iter_as_int64(&it);
             if (bson_iter_init(&it, doc) &&
@@ -457,8 +455,8 @@ int dbp_mongo_collect(void *ctx, struct dbp_snapshot *snap, struct dbp_source *s
         if (cmd)
             bson_destroy(cmd);
         if (n_colls == MAX_COLLECTIONS)
-            dbp_snapshot_diag(snap, "%s: %s: only the first %d collections were read",
-                              c->instance, db, MAX_COLLECTIONS);
+            dbp_snapshot_diag(snap, "%s: %s: only the first %d collections were read", c->instance,
+                              db, MAX_COLLECTIONS);
         for (size_t k = 0; k < n_colls; k++)
             if (strncmp(colls[k], "system.", 7) != 0)
                 read_collection(c, snap, db, colls[k]);
@@ -483,8 +481,8 @@ static bson_t *explainable(const char *example)
     const char *first = bson_iter_key(&it);
     bool ok = strcmp(first, "find") == 0 || strcmp(first, "aggregate") == 0 ||
               strcmp(first, "count") == 0 || strcmp(first, "distinct") == 0;
-    if (ok && strcmp(first, "aggregate") == 0 && (strstr(example, "\"$out\"") ||
-                                                   strstr(example, "\"$merge\"")))
+    if (ok && strcmp(first, "aggregate") == 0 &&
+        (strstr(example, "\"$out\"") || strstr(example, "\"$merge\"")))
         ok = false;
     if (!ok) {
         bson_destroy(b);

@@ -70,9 +70,8 @@ void dbp_mongo_log_entry(struct dbp_mongo_log *L, const struct dbp_mongo_entry *
         op.op = dbp_arena_strndup(snap->arena, e->type, e->type_len);
     }
     dbp_mongo_shape(&op, &L->shape);
-    struct dbp_stmt *st =
-        dbp_snapshot_stmt(snap, DBP_ENGINE_MONGODB, op.db, L->shape.data ? L->shape.data : "",
-                          L->shape.len);
+    struct dbp_stmt *st = dbp_snapshot_stmt(snap, DBP_ENGINE_MONGODB, op.db,
+                                            L->shape.data ? L->shape.data : "", L->shape.len);
     st->source = DBP_SRC_LOG;
     if (e->query_hash && !st->engine_id_text) {
         st->engine_id_text = dbp_arena_strndup(snap->arena, e->query_hash, e->query_hash_len);

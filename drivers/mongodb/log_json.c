@@ -45,8 +45,8 @@ static int probe(const unsigned char *head, size_t len)
     return 0;
 }
 
-static const struct dbp_mdoc_node *attr_get(const struct dbp_mdoc *d,
-                                            const struct dbp_mdoc_node *o, const char *k)
+static const struct dbp_mdoc_node *attr_get(const struct dbp_mdoc *d, const struct dbp_mdoc_node *o,
+                                            const char *k)
 {
     return dbp_mdoc_get(d, o, k);
 }

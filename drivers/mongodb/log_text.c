@@ -118,8 +118,8 @@ static void line(struct dbp_mongo_log *L, const char *s, size_t n)
         return;
     }
     /* the operation word and the namespace */
-    static const char *const ops[] = {"command ", "query ", "update ", "remove ", "getmore ",
-                                      "insert "};
+    static const char *const ops[] = {"command ", "query ",   "update ",
+                                      "remove ",  "getmore ", "insert "};
     size_t k;
     for (k = 0; k < sizeof ops / sizeof ops[0]; k++)
         if (rest > strlen(ops[k]) && memcmp(p, ops[k], strlen(ops[k])) == 0)
@@ -248,8 +248,8 @@ static void line(struct dbp_mongo_log *L, const char *s, size_t n)
     if (e.x.keys_examined != e.x.keys_examined)
         e.x.keys_examined = counter(tail, tlen, "nscanned");
     e.x.nreturned = counter(tail, tlen, "nreturned");
-    e.x.has_sort_stage = counter(tail, tlen, "hasSortStage") == 1 ||
-                         counter(tail, tlen, "scanAndOrder") == 1;
+    e.x.has_sort_stage =
+        counter(tail, tlen, "hasSortStage") == 1 || counter(tail, tlen, "scanAndOrder") == 1;
     dbp_mongo_log_entry(L, &e);
 }
 

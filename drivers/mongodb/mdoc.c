@@ -83,8 +83,8 @@ static int str_span(struct P *p, const char **v, size_t *n, bool *esc)
 
 static bool ident_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '$' || c == '.';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '$' || c == '.';
 }
 
 /* Skip balanced parentheses starting at '(' (quotes respected). */
@@ -136,8 +136,8 @@ static double parse_number(const char *s, size_t n)
 }
 
 static const char *const ext_scalars[] = {
-    "$oid",    "$binary",   "$timestamp", "$uuid",      "$regularExpression", "$minKey",
-    "$maxKey", "$undefined", "$symbol",   "$code",      "$dbPointer",         "$numberDecimal"};
+    "$oid",    "$binary",    "$timestamp", "$uuid", "$regularExpression", "$minKey",
+    "$maxKey", "$undefined", "$symbol",    "$code", "$dbPointer",         "$numberDecimal"};
 
 /* Turn an Extended JSON wrapper object into a scalar. */
 static void ext_json(struct P *p, int32_t idx)
@@ -270,8 +270,8 @@ static int value(struct P *p, int32_t *out)
         *out = idx;
         return 0;
     } else if (c == '-' || c == '+' || c == '.' || (c >= '0' && c <= '9')) {
-        while (p->i < p->len && (strchr("+-.eE", p->s[p->i]) || (p->s[p->i] >= '0' &&
-                                                                   p->s[p->i] <= '9')))
+        while (p->i < p->len &&
+               (strchr("+-.eE", p->s[p->i]) || (p->s[p->i] >= '0' && p->s[p->i] <= '9')))
             p->i++;
         if (p->i < p->len && ident_char(p->s[p->i])) { /* -inf, 1.#INF */
             while (p->i < p->len && ident_char(p->s[p->i]))
@@ -312,8 +312,8 @@ static int value(struct P *p, int32_t *out)
         if (p->i < p->len && p->s[p->i] == '(') {
             if (skip_parens(p) < 0)
                 return -1;
-            bool date = (n == 4 && memcmp(w, "Date", 4) == 0) ||
-                        (n == 7 && memcmp(w, "ISODate", 7) == 0);
+            bool date =
+                (n == 4 && memcmp(w, "Date", 4) == 0) || (n == 7 && memcmp(w, "ISODate", 7) == 0);
             bool numfn = (n == 10 && memcmp(w, "NumberLong", 10) == 0) ||
                          (n == 9 && memcmp(w, "NumberInt", 9) == 0);
             idx = new_node(p, date ? DBP_MD_DATE : numfn ? DBP_MD_NUM : DBP_MD_OTHER);
@@ -328,8 +328,7 @@ static int value(struct P *p, int32_t *out)
                     while (e < p->s + p->i && *e != ')' && *e != '"' && *e != '\'')
                         e++;
                     if (date && e > a && (*a < '0' || *a > '9' || memchr(a, '-', (size_t)(e - a))))
-                        p->d->n[idx].num =
-                            (double)(dbp_mongo_parse_iso(a, (size_t)(e - a)) / 1000);
+                        p->d->n[idx].num = (double)(dbp_mongo_parse_iso(a, (size_t)(e - a)) / 1000);
                     else if (e > a)
                         p->d->n[idx].num = parse_number(a, (size_t)(e - a));
                 }
@@ -398,22 +397,20 @@ bool dbp_mdoc_str_eq(const struct dbp_mdoc_node *n, const char *lit)
     return n && n->type == DBP_MD_STR && n->val_len == l && memcmp(n->val, lit, l) == 0;
 }
 
-const struct dbp_mdoc_node *dbp_mdoc_child(const struct dbp_mdoc *d,
-                                           const struct dbp_mdoc_node *n)
+const struct dbp_mdoc_node *dbp_mdoc_child(const struct dbp_mdoc *d, const struct dbp_mdoc_node *n)
 {
     if (!n || (n->type != DBP_MD_OBJ && n->type != DBP_MD_ARR) || n->child < 0)
         return NULL;
     return &d->n[n->child];
 }
 
-const struct dbp_mdoc_node *dbp_mdoc_next(const struct dbp_mdoc *d,
-                                          const struct dbp_mdoc_node *n)
+const struct dbp_mdoc_node *dbp_mdoc_next(const struct dbp_mdoc *d, const struct dbp_mdoc_node *n)
 {
     return n->next < 0 ? NULL : &d->n[n->next];
 }
 
-const struct dbp_mdoc_node *dbp_mdoc_get(const struct dbp_mdoc *d,
-                                         const struct dbp_mdoc_node *obj, const char *key)
+const struct dbp_mdoc_node *dbp_mdoc_get(const struct dbp_mdoc *d, const struct dbp_mdoc_node *obj,
+                                         const char *key)
 {
     if (!obj || obj->type != DBP_MD_OBJ)
         return NULL;
@@ -567,8 +564,8 @@ int64_t dbp_mongo_parse_iso(const char *s, size_t n)
 {
     int y = dig(s, n, 0, 4), mo = dig(s, n, 5, 2), d = dig(s, n, 8, 2);
     int h = dig(s, n, 11, 2), mi = dig(s, n, 14, 2), se = dig(s, n, 17, 2);
-    if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || mi < 0 || se < 0 ||
-        s[4] != '-' || (s[10] != 'T' && s[10] != ' '))
+    if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || mi < 0 || se < 0 || s[4] != '-' ||
+        (s[10] != 'T' && s[10] != ' '))
         return 0;
     size_t i = 19;
     int64_t us = 0;

@@ -31,8 +31,8 @@ enum dbp_mdoc_type {
     DBP_MD_STR,
     DBP_MD_OBJ,
     DBP_MD_ARR,
-    DBP_MD_DATE,  /* {"$date": ...}, new Date(...), ISODate(...): num = ms since epoch or NaN */
-    DBP_MD_OTHER  /* ObjectId, regex, binary, timestamp, any other constructor */
+    DBP_MD_DATE, /* {"$date": ...}, new Date(...), ISODate(...): num = ms since epoch or NaN */
+    DBP_MD_OTHER /* ObjectId, regex, binary, timestamp, any other constructor */
 };
 
 struct dbp_mdoc_node {
@@ -41,8 +41,8 @@ struct dbp_mdoc_node {
     uint32_t key_len;
     const char *val; /* string contents (raw) or the value's source text */
     uint32_t val_len;
-    bool escaped; /* key or string holds backslash escapes */
-    double num;   /* NUM, BOOL (0/1), DATE */
+    bool escaped;  /* key or string holds backslash escapes */
+    double num;    /* NUM, BOOL (0/1), DATE */
     int32_t child; /* first child (OBJ/ARR); -1 */
     int32_t next;  /* next sibling; -1 */
     uint32_t n_children;
@@ -63,13 +63,11 @@ int dbp_mdoc_parse(struct dbp_mdoc *d, const char *s, size_t len, size_t *end);
 void dbp_mdoc_free(struct dbp_mdoc *d);
 
 /* The member called key of object node obj, or NULL. */
-const struct dbp_mdoc_node *dbp_mdoc_get(const struct dbp_mdoc *d,
-                                         const struct dbp_mdoc_node *obj, const char *key);
+const struct dbp_mdoc_node *dbp_mdoc_get(const struct dbp_mdoc *d, const struct dbp_mdoc_node *obj,
+                                         const char *key);
 /* Child i (0-based) of an object or array, or NULL. */
-const struct dbp_mdoc_node *dbp_mdoc_child(const struct dbp_mdoc *d,
-                                           const struct dbp_mdoc_node *n);
-const struct dbp_mdoc_node *dbp_mdoc_next(const struct dbp_mdoc *d,
-                                          const struct dbp_mdoc_node *n);
+const struct dbp_mdoc_node *dbp_mdoc_child(const struct dbp_mdoc *d, const struct dbp_mdoc_node *n);
+const struct dbp_mdoc_node *dbp_mdoc_next(const struct dbp_mdoc *d, const struct dbp_mdoc_node *n);
 /* The node's number (NUM, BOOL, DATE; a numeric string) or NaN. */
 double dbp_mdoc_num(const struct dbp_mdoc_node *n);
 /* 1 if n is a string equal to lit. */
@@ -94,11 +92,11 @@ struct dbp_mongo_op {
     const char *coll;
     const char *op; /* "find", "aggregate", "update", ... (static) */
     const struct dbp_mdoc *doc;
-    const struct dbp_mdoc_node *filter;  /* NULL */
-    const struct dbp_mdoc_node *sort;    /* NULL */
-    const struct dbp_mdoc_node *proj;    /* NULL */
+    const struct dbp_mdoc_node *filter;   /* NULL */
+    const struct dbp_mdoc_node *sort;     /* NULL */
+    const struct dbp_mdoc_node *proj;     /* NULL */
     const struct dbp_mdoc_node *pipeline; /* aggregate; NULL */
-    const char *extra;                   /* distinct key etc.; NULL */
+    const char *extra;                    /* distinct key etc.; NULL */
 };
 
 /*

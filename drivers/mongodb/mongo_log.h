@@ -24,7 +24,7 @@ struct dbp_mongo_log {
     uint64_t lineno;
     struct dbp_mdoc doc;
     struct dbp_buf shape, db, coll, origin;
-    size_t first_plan; /* snap->plans.n when this input started */
+    size_t first_plan;      /* snap->plans.n when this input started */
     struct dbp_error first; /* first problem */
     bool bad_run;           /* inside a run of bad lines: one diagnostic per run */
     bool getlog;            /* the input is a getLog reply: log lines as JSON strings */

@@ -88,8 +88,8 @@ static void shape_field_value(struct dbp_buf *b, const struct dbp_mdoc *d,
          c = dbp_mdoc_next(d, c))
         m[n++] = c;
     /* {$eq: v} and {$in: [v]} are equalities */
-    if (n == 1 && (dbp_mdoc_key_eq(m[0], "$eq") ||
-                   (dbp_mdoc_key_eq(m[0], "$in") && array_len(m[0]) == 1))) {
+    if (n == 1 &&
+        (dbp_mdoc_key_eq(m[0], "$eq") || (dbp_mdoc_key_eq(m[0], "$in") && array_len(m[0]) == 1))) {
         dbp_buf_putc(b, '?');
         return;
     }
@@ -146,8 +146,7 @@ static void shape_branches(struct dbp_buf *b, const struct dbp_mdoc *d,
 static void shape_op_value(struct dbp_buf *b, const struct dbp_mdoc *d,
                            const struct dbp_mdoc_node *op, int depth)
 {
-    if (dbp_mdoc_key_eq(op, "$in") || dbp_mdoc_key_eq(op, "$nin") ||
-        dbp_mdoc_key_eq(op, "$all")) {
+    if (dbp_mdoc_key_eq(op, "$in") || dbp_mdoc_key_eq(op, "$nin") || dbp_mdoc_key_eq(op, "$all")) {
         dbp_buf_puts(b, "[?]");
     } else if (dbp_mdoc_key_eq(op, "$or") || dbp_mdoc_key_eq(op, "$nor") ||
                dbp_mdoc_key_eq(op, "$and")) {
@@ -351,8 +350,8 @@ void dbp_mongo_op_from_command(struct dbp_mongo_op *op, const struct dbp_mdoc *d
             return;
         }
         if (type && ((type_len == 6 && memcmp(type, "update", 6) == 0) ||
-                     (type_len == 7 && (memcmp(type, "getMore", 7) == 0 ||
-                                        memcmp(type, "getmore", 7) == 0)))) {
+                     (type_len == 7 &&
+                      (memcmp(type, "getMore", 7) == 0 || memcmp(type, "getmore", 7) == 0)))) {
             /* 2.x text log: "update db.c query: {..} update: {..}", "getmore db.c query: {..}" */
             op->op = type[0] == 'u' ? "update" : "getMore";
             op->extra = type[0] == 'u' ? NULL : "find";
@@ -558,8 +557,7 @@ void dbp_mongo_split_ns(struct dbp_arena *a, const char *ns, size_t n, const cha
 
 /* ---- plans ---------------------------------------------------------------- */
 
-static struct dbp_plan *new_plan(struct dbp_snapshot *snap, const char *format,
-                                 const char *origin)
+static struct dbp_plan *new_plan(struct dbp_snapshot *snap, const char *format, const char *origin)
 {
     struct dbp_plan *p = dbp_arena_alloc(snap->arena, sizeof *p);
     p->engine = DBP_ENGINE_MONGODB;
@@ -847,9 +845,8 @@ struct dbp_plan_node *dbp_mongo_plan_node(struct dbp_snapshot *snap, const struc
     }
     double de = dbp_mdoc_num(dbp_mdoc_get(d, stage, "docsExamined"));
     double ke = dbp_mdoc_num(dbp_mdoc_get(d, stage, "keysExamined"));
-    n->rows_examined = n->kind == DBP_NODE_INDEX_SCAN || n->kind == DBP_NODE_INDEX_ONLY_SCAN
-                           ? ke
-                           : de;
+    n->rows_examined =
+        n->kind == DBP_NODE_INDEX_SCAN || n->kind == DBP_NODE_INDEX_ONLY_SCAN ? ke : de;
     if (n->kind == DBP_NODE_SORT) {
         const struct dbp_mdoc_node *sp = dbp_mdoc_get(d, stage, "sortPattern");
         n->n_sort_keys = sort_keys(snap, d, sp, &n->sort_keys);

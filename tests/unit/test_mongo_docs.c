@@ -76,8 +76,8 @@ static const struct dbp_finding *finding(struct run *r, const char *rule, const 
 {
     for (size_t i = 0; i < r->snap->findings.n; i++) {
         const struct dbp_finding *f = r->snap->findings.items[i];
-        if (strcmp(f->rule, rule) == 0 && (!object_part || (f->object &&
-                                                            strstr(f->object, object_part))))
+        if (strcmp(f->rule, rule) == 0 &&
+            (!object_part || (f->object && strstr(f->object, object_part))))
             return f;
     }
     return NULL;
@@ -95,7 +95,8 @@ static void test_json_log_corpus(void **state)
 {
     (void)state;
     struct run r = {0};
-    parse_file(&r, &dbp_mongo_log_json_format, "mongodb/logs/hatchet-mongod-6.0.11-slowquery-sample.log");
+    parse_file(&r, &dbp_mongo_log_json_format,
+               "mongodb/logs/hatchet-mongod-6.0.11-slowquery-sample.log");
     assert_int_equal(r.rc, DBP_OK);
     assert_int_equal(r.src->entries, 39);
     assert_int_equal(r.src->skipped, 0);
@@ -112,7 +113,8 @@ static void test_json_log_corpus(void **state)
     done(&r);
 
     /* startup lines only: nothing taken, nothing skipped */
-    parse_file(&r, &dbp_mongo_log_json_format, "mongodb/logs/hatchet-mongod-6.0.11-startup-head.log");
+    parse_file(&r, &dbp_mongo_log_json_format,
+               "mongodb/logs/hatchet-mongod-6.0.11-startup-head.log");
     assert_int_equal(r.rc, DBP_OK);
     assert_int_equal(r.src->entries, 0);
     assert_int_equal(r.src->skipped, 0);
@@ -241,8 +243,10 @@ static void test_explain_aggregate(void **state)
         "\"nReturned\":40,\"executionTimeMillisEstimate\":90,\"inputStage\":{\"stage\":"
         "\"COLLSCAN\",\"filter\":{\"status\":{\"$eq\":\"A\"}},\"nReturned\":40,"
         "\"executionTimeMillisEstimate\":88,\"docsExamined\":120000}}}}},{\"$sort\":{\"sortKey\":"
-        "{\"created\":-1}},\"nReturned\":40},{\"$limit\":10}],\"command\":{\"aggregate\":\"orders\","
-        "\"pipeline\":[{\"$match\":{\"status\":\"A\"}},{\"$sort\":{\"created\":-1}},{\"$limit\":10}],"
+        "{\"created\":-1}},\"nReturned\":40},{\"$limit\":10}],\"command\":{\"aggregate\":"
+        "\"orders\","
+        "\"pipeline\":[{\"$match\":{\"status\":\"A\"}},{\"$sort\":{\"created\":-1}},{\"$limit\":10}"
+        "],"
         "\"cursor\":{},\"$db\":\"shop\"},\"ok\":1}";
     struct run r = {0};
     parse_str(&r, &dbp_mongo_explain_format, "agg.json", ex);
@@ -296,10 +300,10 @@ static void test_indexstats_corpus(void **state)
 
 /* ---- inline: sessions, N+1, malformed lines ----------------------------------- */
 
-#define SLOW(ctx, ms, cmd)                                                                        \
-    "{\"t\":{\"$date\":\"2024-01-01T00:00:0" ms "Z\"},\"s\":\"I\",\"c\":\"COMMAND\",\"id\":"      \
+#define SLOW(ctx, ms, cmd)                                                                         \
+    "{\"t\":{\"$date\":\"2024-01-01T00:00:0" ms "Z\"},\"s\":\"I\",\"c\":\"COMMAND\",\"id\":"       \
     "51803,\"ctx\":\"" ctx "\",\"msg\":\"Slow query\",\"attr\":{\"type\":\"command\",\"ns\":"      \
-    "\"shop.items\",\"command\":" cmd ",\"planSummary\":\"IDHACK\",\"keysExamined\":1,"           \
+    "\"shop.items\",\"command\":" cmd ",\"planSummary\":\"IDHACK\",\"keysExamined\":1,"            \
     "\"docsExamined\":1,\"nreturned\":1,\"durationMillis\":" ms "}}\n"
 
 static void test_sessions_n_plus_one(void **state)
@@ -443,12 +447,11 @@ static void test_probes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_json_log_corpus),  cmocka_unit_test(test_text_log_corpus),
-        cmocka_unit_test(test_profile_corpus),   cmocka_unit_test(test_explain_corpus),
+        cmocka_unit_test(test_json_log_corpus),   cmocka_unit_test(test_text_log_corpus),
+        cmocka_unit_test(test_profile_corpus),    cmocka_unit_test(test_explain_corpus),
         cmocka_unit_test(test_indexstats_corpus), cmocka_unit_test(test_sessions_n_plus_one),
-        cmocka_unit_test(test_explain_aggregate),
-        cmocka_unit_test(test_rules_collscan_esr), cmocka_unit_test(test_rules_indexes),
-        cmocka_unit_test(test_probes),
+        cmocka_unit_test(test_explain_aggregate), cmocka_unit_test(test_rules_collscan_esr),
+        cmocka_unit_test(test_rules_indexes),     cmocka_unit_test(test_probes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -85,8 +85,8 @@ static void test_normalisations(void **state)
     expect_shape("{\"find\":\"orders\",\"filter\":{\"b\":{\"$in\":[1]},\"a\":{\"$lt\":2,"
                  "\"$gte\":0}}}",
                  NULL, "find orders {a: {$gte: ?, $lt: ?}, b: ?}");
-    expect_shape("{\"find\":\"orders\",\"filter\":{\"$or\":[{\"y\":1},{\"x\":{\"$gt\":1}}]}}",
-                 NULL, "find orders {$or: [{x: {$gt: ?}}, {y: ?}]}");
+    expect_shape("{\"find\":\"orders\",\"filter\":{\"$or\":[{\"y\":1},{\"x\":{\"$gt\":1}}]}}", NULL,
+                 "find orders {$or: [{x: {$gt: ?}}, {y: ?}]}");
     expect_shape("{\"find\":\"orders\",\"filter\":{\"tags\":{\"$elemMatch\":{\"k\":1,\"v\":"
                  "{\"$gt\":2}}}}}",
                  NULL, "find orders {tags: {$elemMatch: {k: ?, v: {$gt: ?}}}}");
@@ -101,8 +101,9 @@ static void test_commands(void **state)
     expect_shape("{\"aggregate\":\"orders\",\"pipeline\":[{\"$match\":{\"status\":{\"$in\":"
                  "[\"a\",\"b\"]}}},{\"$group\":{\"_id\":\"$x\"}},{\"$sort\":{\"n\":-1}},"
                  "{\"$lookup\":{\"from\":\"items\",\"as\":\"i\"}}],\"cursor\":{}}",
-                 NULL, "aggregate orders [$match {status: {$in: [?]}}, $group, $sort {n: -1}, "
-                       "$lookup items]");
+                 NULL,
+                 "aggregate orders [$match {status: {$in: [?]}}, $group, $sort {n: -1}, "
+                 "$lookup items]");
     expect_shape("{\"count\":\"orders\",\"query\":{\"a\":1}}", NULL, "count orders {a: ?}");
     expect_shape("{\"distinct\":\"orders\",\"key\":\"color\",\"query\":{}}", NULL,
                  "distinct orders color {}");
@@ -154,8 +155,8 @@ static void test_parser_edges(void **state)
     (void)state;
     struct dbp_mdoc d = {0};
     size_t end;
-    const char *bad[] = {"{", "{\"a\":", "{\"a\" 1}", "[1,2", "{\"a\":\"x}", "", "}",
-                         "{a: ObjectId('x'}"};
+    const char *bad[] = {"{",           "{\"a\":", "{\"a\" 1}", "[1,2",
+                         "{\"a\":\"x}", "",        "}",         "{a: ObjectId('x'}"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(dbp_mdoc_parse(&d, bad[i], strlen(bad[i]), &end), -1);
     /* deep nesting is refused, not a stack overflow */
@@ -254,8 +255,8 @@ static void test_queryhash_consistency(void **state)
                 /* two different queries cannot share one open cursor: a log line whose
                  * attributes were copied from another (hatchet's sample is partly generated) */
                 copied++;
-                print_message("copied attributes (cursorid %.0f): '%s' vs '%s'\n", cid,
-                              v[i].shape, b.data);
+                print_message("copied attributes (cursorid %.0f): '%s' vs '%s'\n", cid, v[i].shape,
+                              b.data);
             } else {
                 conflicts++;
                 print_message("queryHash %s: '%s' vs '%s'\n", key, v[i].shape, b.data);
@@ -359,8 +360,8 @@ static void test_hatchet_expectations(void **state)
                     while (*q && !(isalnum((unsigned char)*q) || *q == '$' || *q == '_'))
                         q++;
                     const char *e = q;
-                    while (*e && (isalnum((unsigned char)*e) || *e == '$' || *e == '_' ||
-                                  *e == '.'))
+                    while (*e &&
+                           (isalnum((unsigned char)*e) || *e == '$' || *e == '_' || *e == '.'))
                         e++;
                     if (e > q) {
                         char word[128];
@@ -542,8 +543,7 @@ static void test_pt_fingerprint_grouping(void **state)
             }
         }
         fclose(f);
-        snprintf(path, sizeof path, DBPERF_CORPUS "/percona-toolkit/mongo-profiles/%s",
-                 de->d_name);
+        snprintf(path, sizeof path, DBPERF_CORPUS "/percona-toolkit/mongo-profiles/%s", de->d_name);
         struct dbp_source *src;
         struct dbp_snapshot *snap = parse_file(&dbp_mongo_profile_format, path, &src);
         if (src->entries != 1 || snap->stmts.n != 1)
