@@ -22,8 +22,11 @@ add_test(NAME mongo/live_refused
 add_test(NAME mongo/live_replset
          COMMAND ${Python3_EXECUTABLE} ${mongo_live} $<TARGET_FILE:dbperf> ${DBPERF_CORPUS} 55964
                  replset)
+add_test(NAME mongo/live_mongos
+         COMMAND ${Python3_EXECUTABLE} ${mongo_live} $<TARGET_FILE:dbperf> ${DBPERF_CORPUS} 55966
+                 mongos)
 set_tests_properties(mongo/live_secondary mongo/live_primary mongo/live_refused
-                     mongo/live_replset PROPERTIES
+                     mongo/live_replset mongo/live_mongos PROPERTIES
                      LABELS "mongo;integration" TIMEOUT 90)
 
 # the CLI on corpus logs: detection picks the MongoDB formats; the JSON log of 6.0 and the

@@ -354,16 +354,22 @@ static void read_collection(struct mctx *c, struct dbp_snapshot *snap, const cha
                                                 dbp_arena_strdup(snap->arena, db),
                                                 dbp_arena_strdup(snap->arena, coll))
                      : NULL;
+            const struct dbp_mdoc_node *shard = ix ? dbp_mdoc_get(&c->doc, root, "shard") : NULL;
+            if (shard && shard->type == DBP_MD_STR) {
+                /* through mongos: one row per shard (a replica set) and its member */
+                ix->cluster = dbp_mdoc_strdup(snap->arena, shard);
+                if (!ix->instance)
+                    ix->instance = ix->cluster;
+            } else if (ix) {
+                /* the member as dbperf reached it (the $indexStats host is the server's
+                 * own name for itself, which may not be how clients address it) */
+                ix->instance = dbp_arena_strdup(snap->arena, c->instance);
+                if (c->cluster[0])
+                    ix->cluster = dbp_arena_strdup(snap->arena, c->cluster);
+                if (c->secondary)
+                    ix->flags |= DBP_IDX_REPLICA;
+            }
             bson_free(json);
-            if (!ix)
-                continue;
-            /* the member as dbperf reached it (the $indexStats host is the server's own
-             * name for itself, which may not be how clients address it) */
-            ix->instance = dbp_arena_strdup(snap->arena, c->instance);
-            if (c->cluster[0])
-                ix->cluster = dbp_arena_strdup(snap->arena, c->cluster);
-            if (c->secondary)
-                ix->flags |= DBP_IDX_REPLICA;
         }
         if (cur)
             mongoc_cursor_destroy(cur);

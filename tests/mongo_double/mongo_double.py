@@ -258,6 +258,10 @@ class Content:
             "readOnly": False,
             "ok": 1.0,
         }
+        if self.role == "mongos":
+            doc["msg"] = "isdbgrid"
+            doc["isWritablePrimary"] = doc["ismaster"] = True
+            return doc
         if self.set_name:
             doc.update({"setName": self.set_name, "setVersion": 1,
                         "hosts": ["127.0.0.1:%d" % self.port],
@@ -360,6 +364,8 @@ class Handler(socketserver.BaseRequestHandler):
             return {"databases": [{"name": n, "sizeOnDisk": Int64(8192), "empty": False}
                                   for n in list(c.dbs) + ["admin", "local"]],
                     "totalSize": Int64(8192 * 4), "ok": 1.0}
+        if name == "profile" and c.role == "mongos":
+            return error("profiling is per shard: run it on the mongod", 59, "CommandNotFound")
         if name == "profile":
             if doc["profile"] != -1:
                 return error("the test double refuses to change profiling", 13,
@@ -390,7 +396,11 @@ class Handler(socketserver.BaseRequestHandler):
             if "$out" in stages or "$merge" in stages:
                 return error("the test double refuses writes", 13, "Unauthorized")
             if stages[:1] == ["$indexStats"]:
-                return cursor_reply(db + "." + coll, c.indexstats.get(coll, []))
+                docs = c.indexstats.get(coll, [])
+                if c.role == "mongos":  # one row per shard, as mongos merges them
+                    docs = [dict(d, shard=sh, host="%s-a.example.net:27018" % sh)
+                            for sh in ("shardA", "shardB") for d in docs]
+                return cursor_reply(db + "." + coll, docs)
             if stages[:1] == ["$collStats"]:
                 n = c.counts.get(coll, 0)
                 return cursor_reply(db + "." + coll, [{"storageStats": {
@@ -415,7 +425,7 @@ def main():
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--corpus", required=True)
     ap.add_argument("--log", required=True, help="append each command received (JSON lines)")
-    ap.add_argument("--role", choices=["primary", "secondary", "standalone"],
+    ap.add_argument("--role", choices=["primary", "secondary", "standalone", "mongos"],
                     default="secondary")
     ap.add_argument("--set-name", default="rs0")
     ap.add_argument("--timeout", type=float, default=30.0, help="stop after this many seconds")
@@ -426,7 +436,7 @@ def main():
         sys.exit("port must be in 55950-55999")
     srv = Server(("127.0.0.1", a.port), Handler)
     srv.content = Content(a.corpus, a.port, a.role,
-                          a.set_name if a.role != "standalone" else None)
+                          a.set_name if a.role not in ("standalone", "mongos") else None)
     for o in a.ops:
         name, n = o.split("=")
         for ix in srv.content.indexstats["customers"]:

@@ -11,6 +11,7 @@ Usage: test_live.py DBPERF CORPUS PORT CASE
   CASE primary: the same server as a primary: no replica flag.
   CASE replset: a primary (PORT) and a secondary (PORT+1) in one audit: index usage is
        judged across the members of the replica set.
+  CASE mongos: through a mongos: one $indexStats row per shard, each shard its own cluster.
   CASE refused: nothing listens: exit status 3 and a clear message, quickly.
 Exits non-zero with a message on the first failed check.
 """
@@ -198,10 +199,39 @@ def replset_case(dbperf, corpus, port):
           "instances" % ev["instances"])
 
 
+def mongos_case(dbperf, corpus, port):
+    """Through mongos: $indexStats has one row per shard; each shard is its own cluster with
+    its member's host:port as instance; the profiler cannot be read there (a diagnostic)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        log = os.path.join(tmp, "m.jsonl")
+        p = start_double(corpus, port, "mongos", log)
+        try:
+            r, _ = run_dbperf(dbperf, "mongodb://127.0.0.1:%d/integration" % port)
+        finally:
+            p.terminate()
+            p.wait(10)
+        with open(log) as f:
+            sent = [json.loads(x) for x in f]
+    check(r.returncode == 0, "dbperf exited %d: %s" % (r.returncode, r.stderr))
+    rep = json.loads(r.stdout)
+    names = [next(iter(c["cmd"])) for c in sent]
+    check("listDatabases" not in names, "the URI's database only: %r" % names)
+    age = [i for i in rep["indexes"] if i["name"] == "age_-1"]
+    check(sorted(i["cluster"] for i in age) == ["shardA", "shardB"], "clusters %r" % age)
+    check(sorted(i["instance"] for i in age) ==
+          ["shardA-a.example.net:27018", "shardB-a.example.net:27018"], "instances %r" % age)
+    check(all("replica" not in i["flags"] for i in age), "no replica flag")
+    diags = " ".join(rep["diagnostics"])
+    check("profiling level not read" in diags, "diagnostics %r" % rep["diagnostics"])
+    print("ok: mongos: %d index rows from 2 shards" % len(rep["indexes"]))
+
+
 def main():
     dbperf, corpus, port, case = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     if case == "refused":
         refused_case(dbperf, port)
+    elif case == "mongos":
+        mongos_case(dbperf, corpus, port)
     elif case == "replset":
         replset_case(dbperf, corpus, port)
     else:
