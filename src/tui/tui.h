@@ -71,6 +71,10 @@ struct dbp_tui_stmts {
     size_t n_rows;
     enum dbp_tui_sort sort;
     char filter[128];
+    /* what rows holds now: a longer filter with the same sort narrows rows in place */
+    bool applied_valid;
+    enum dbp_tui_sort applied_sort;
+    char applied[128];
 };
 
 /* Set up for snap (no sorting yet). */

@@ -119,6 +119,7 @@ void dbp_tui_stmts_deltas(struct dbp_tui_stmts *s, const struct dbp_snapshot *pr
     free(s->calls_s);
     free(s->time_s);
     s->calls_s = s->time_s = NULL;
+    s->applied_valid = false;
     free(s->sorted[DBP_TUI_SORT_CALLS_S]);
     free(s->sorted[DBP_TUI_SORT_TIME_S]);
     s->sorted[DBP_TUI_SORT_CALLS_S] = s->sorted[DBP_TUI_SORT_TIME_S] = NULL;
@@ -144,20 +145,28 @@ void dbp_tui_stmts_apply(struct dbp_tui_stmts *s)
 {
     if ((s->sort == DBP_TUI_SORT_CALLS_S || s->sort == DBP_TUI_SORT_TIME_S) && !s->calls_s)
         s->sort = DBP_TUI_SORT_TOTAL;
-    const uint32_t *src = sorted_for(s, s->sort);
     if (!s->rows && s->n)
         s->rows = dbp_xmalloc(s->n * sizeof *s->rows);
-    s->n_rows = 0;
-    for (size_t i = 0; i < s->n; i++) {
+    /* typing one more character of the filter: only the rows shown can still match */
+    bool narrow = s->applied_valid && s->applied_sort == s->sort && s->applied[0] &&
+                  strncmp(s->filter, s->applied, strlen(s->applied)) == 0;
+    const uint32_t *src = narrow ? s->rows : sorted_for(s, s->sort);
+    size_t n_src = narrow ? s->n_rows : s->n, n_out = 0;
+    for (size_t i = 0; i < n_src; i++) {
+        uint32_t idx = src[i];
         if (s->filter[0]) {
-            const struct dbp_stmt *st = s->snap->stmts.items[src[i]];
+            const struct dbp_stmt *st = s->snap->stmts.items[idx];
             const char *txt = dbp_tui_stmt_text(s, st);
             if (!strcasestr(txt, s->filter) &&
                 !(st->database && strcasestr(st->database, s->filter)))
                 continue;
         }
-        s->rows[s->n_rows++] = src[i];
+        s->rows[n_out++] = idx; /* n_out <= i: safe in place */
     }
+    s->n_rows = n_out;
+    s->applied_valid = true;
+    s->applied_sort = s->sort;
+    memcpy(s->applied, s->filter, sizeof s->applied);
 }
 
 /* ---- findings and indexes ---------------------------------------------- */

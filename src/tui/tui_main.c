@@ -338,7 +338,9 @@ static unsigned input_key(struct dbp_tui *t, int key)
         t->filtering = t->saving = false;
         return DBP_TUI_REDRAW;
     }
-    if (key == KEY_BACKSPACE || key == 127 || key == 8) {
+    if (key == 21) { /* Ctrl-U: clear the line */
+        t->input_len = 0;
+    } else if (key == KEY_BACKSPACE || key == 127 || key == 8) {
         while (t->input_len > 0 && ((unsigned char)t->input[t->input_len - 1] & 0xC0) == 0x80)
             t->input_len--;
         if (t->input_len > 0)

@@ -1,0 +1,25 @@
+# tests/tui.cmake -- the terminal UI driven through tmux (label tui).
+#
+# tests/tui/tui_test.py runs the real dbperf binary inside a dedicated tmux
+# server (80x24; TERM=xterm-256color in UTF-8, TERM=vt100 in the C locale,
+# NO_COLOR=1), sends keys and asserts on capture-pane: every view, sorting,
+# filtering, the plan tree, help, resize, quitting and signals, and that the
+# terminal is restored. Expected values come from `dbperf audit --format json`
+# on the same bundled samples (sql/demo/samples). The live case starts a
+# throwaway PostgreSQL (scripts/pg-server.sh, ports 55960-55969), checks the
+# per-interval deltas, then stops the server and checks the status line.
+find_program(DBPERF_TMUX tmux)
+find_package(Python3 COMPONENTS Interpreter)
+if(NOT DBPERF_TMUX OR NOT Python3_FOUND)
+  message(WARNING "tmux or python3 missing: the tui tests will fail")
+endif()
+add_test(NAME tui/offline
+         COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/tui/tui_test.py offline
+                 $<TARGET_FILE:dbperf> ${CMAKE_SOURCE_DIR})
+set_tests_properties(tui/offline PROPERTIES LABELS tui TIMEOUT 300)
+if(DBPERF_WITH_PG_FOUND)
+  add_test(NAME tui/live_pg
+           COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/tui/tui_test.py live
+                   $<TARGET_FILE:dbperf> ${CMAKE_SOURCE_DIR})
+  set_tests_properties(tui/live_pg PROPERTIES LABELS "tui;integration" TIMEOUT 300)
+endif()
