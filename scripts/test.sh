@@ -3,12 +3,34 @@
 # (-Werror) under AddressSanitizer and UBSan, then every ctest test -- unit tests, conformance
 # tests on the peer corpus (../shared/corpus, or -DDBPERF_CORPUS), CLI tests, and integration
 # tests against throwaway PostgreSQL and MariaDB servers that the tests start themselves.
+# Two more build directories are prepared first and run as ctest tests (tests/robustness.cmake):
+# a clang libFuzzer build (every fuzz target for DBPERF_FUZZ_SECONDS, default 10 s each) and a
+# build without sanitizers whose unit tests and bad-input corpus run under valgrind memcheck.
 # Usage: scripts/test.sh [ctest arguments...]   (root, or a user with sudo, for the installs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 build=${DBPERF_TEST_BUILD:-build-test}
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DDBPERF_WERROR=ON -DDBPERF_SANITIZE=ON >/dev/null
+fuzz_build=${DBPERF_FUZZ_BUILD:-build-test-fuzz}
+vg_build=${DBPERF_VALGRIND_BUILD:-build-test-valgrind}
+# libFuzzer targets (clang), only the fuzz-* binaries
+CC=clang cmake -S . -B "$fuzz_build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDBPERF_FUZZ=ON >/dev/null
+fuzz_targets=()
+for f in tests/fuzz/fuzz_*.c; do
+  n=$(basename "$f" .c)
+  fuzz_targets+=(--target "fuzz-${n#fuzz_}")
+done
+cmake --build "$fuzz_build" -j2 "${fuzz_targets[@]}"
+# no sanitizers, for valgrind: dbperf and the unit tests
+cmake -S . -B "$vg_build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDBPERF_WERROR=ON >/dev/null
+vg_targets=(--target dbperf)
+for f in tests/unit/test_*.c; do
+  vg_targets+=(--target "$(basename "$f" .c)")
+done
+cmake --build "$vg_build" -j2 "${vg_targets[@]}"
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DDBPERF_WERROR=ON -DDBPERF_SANITIZE=ON \
+  -DDBPERF_FUZZ_BUILD_DIR="$PWD/$fuzz_build" -DDBPERF_FUZZ_SECONDS="${DBPERF_FUZZ_SECONDS:-10}" \
+  -DDBPERF_VALGRIND_BUILD_DIR="$PWD/$vg_build" >/dev/null
 cmake --build "$build" -j2
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:strict_string_checks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

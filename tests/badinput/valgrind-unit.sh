@@ -8,6 +8,7 @@
 # (--error-exitcode). Runs two tests at a time; prints one line per test.
 set -uo pipefail
 BUILD=${1:?usage: valgrind-unit.sh BUILD_DIR valgrind [options...]}
+BUILD=$(cd "$BUILD" && pwd)
 shift
 [ $# -gt 0 ] || { echo "usage: valgrind-unit.sh BUILD_DIR valgrind [options...]" >&2; exit 2; }
 TESTS=$(find "$BUILD/tests" -maxdepth 1 -type f -name 'test_*' -perm -u+x | sort)
