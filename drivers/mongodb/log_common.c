@@ -69,7 +69,15 @@ void dbp_mongo_log_entry(struct dbp_mongo_log *L, const struct dbp_mongo_entry *
         /* a legacy operation without a document: its type */
         op.op = dbp_arena_strndup(snap->arena, e->type, e->type_len);
     }
-    dbp_mongo_shape(&op, &L->shape);
+    if (!e->cmd && e->type && !(e->type_len == 7 && memcmp(e->type, "command", 7) == 0)) {
+        /* no document (unreadable, or none logged): the operation and the collection */
+        dbp_buf_clear(&L->shape);
+        dbp_buf_append(&L->shape, e->type, e->type_len);
+        dbp_buf_putc(&L->shape, ' ');
+        dbp_buf_puts(&L->shape, op.coll ? op.coll : "?");
+    } else {
+        dbp_mongo_shape(&op, &L->shape);
+    }
     struct dbp_stmt *st = dbp_snapshot_stmt(snap, DBP_ENGINE_MONGODB, op.db,
                                             L->shape.data ? L->shape.data : "", L->shape.len);
     st->source = DBP_SRC_LOG;

@@ -155,6 +155,8 @@ static void line(struct dbp_mongo_log *L, const char *s, size_t n)
     size_t blen = n - (size_t)(body - s);
     /* the document: after "command: [name ]" or "query: " */
     const char *dstart = NULL;
+    const char *name = NULL; /* the command's name when the log gives it */
+    size_t name_len = 0;
     const char *c = find(body, blen, " command: ");
     if (c) {
         dstart = c + 10;
@@ -164,8 +166,11 @@ static void line(struct dbp_mongo_log *L, const char *s, size_t n)
         const char *q = dstart;
         while (q < s + n && *q != '{' && *q != ' ')
             q++;
-        if (q < s + n && *q == ' ')
+        if (q < s + n && *q == ' ') {
+            name = dstart;
+            name_len = (size_t)(q - dstart);
             dstart = q + 1;
+        }
     } else if ((c = find(body, blen, " query: ")) != NULL) {
         dstart = c + 8;
         e.type = k == 5 ? "insert" : k == 4 ? "getMore" : ops[k];
@@ -182,6 +187,10 @@ static void line(struct dbp_mongo_log *L, const char *s, size_t n)
             dbp_mongo_log_bad(L, "unreadable command document (%s): counted without its shape",
                               L->doc.error ? L->doc.error : "?");
             L->doc.len = 0;
+            if (name) { /* "command: insert {...}" (a redacted log): the name is known */
+                e.type = name;
+                e.type_len = name_len;
+            }
         } else {
             e.cmd = &L->doc.n[root];
             after = (size_t)(dstart - s) + end;
