@@ -25,8 +25,11 @@ add_test(NAME mongo/live_replset
 add_test(NAME mongo/live_mongos
          COMMAND ${Python3_EXECUTABLE} ${mongo_live} $<TARGET_FILE:dbperf> ${DBPERF_CORPUS} 55966
                  mongos)
+add_test(NAME mongo/live_stall
+         COMMAND ${Python3_EXECUTABLE} ${mongo_live} $<TARGET_FILE:dbperf> ${DBPERF_CORPUS} 55967
+                 stall)
 set_tests_properties(mongo/live_secondary mongo/live_primary mongo/live_refused
-                     mongo/live_replset mongo/live_mongos PROPERTIES
+                     mongo/live_replset mongo/live_mongos mongo/live_stall PROPERTIES
                      LABELS "mongo;integration" TIMEOUT 90)
 
 # the CLI on corpus logs: detection picks the MongoDB formats; the JSON log of 6.0 and the

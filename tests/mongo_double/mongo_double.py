@@ -351,6 +351,8 @@ class Handler(socketserver.BaseRequestHandler):
         c = self.server.content
         name = next(iter(doc))
         self.log(doc, db)
+        if name == self.server.stall:
+            time.sleep(3600)  # a hung server: the client must give up by itself
         if name in ("isMaster", "ismaster", "hello"):
             return c.hello(conn_id)
         if name == "ping":
@@ -429,6 +431,8 @@ def main():
                     default="secondary")
     ap.add_argument("--set-name", default="rs0")
     ap.add_argument("--timeout", type=float, default=30.0, help="stop after this many seconds")
+    ap.add_argument("--stall", default=None, metavar="COMMAND",
+                    help="never answer this command (the connection stays open)")
     ap.add_argument("--ops", action="append", default=[], metavar="INDEX=N",
                     help="accesses.ops of a hand-written index on this member")
     a = ap.parse_args()
@@ -442,6 +446,7 @@ def main():
         for ix in srv.content.indexstats["customers"]:
             if ix["name"] == name:
                 ix["accesses"]["ops"] = Int64(int(n))
+    srv.stall = a.stall
     srv.log_path = a.log
     srv.log_lock = threading.Lock()
     srv.next_id = 1000
@@ -452,6 +457,7 @@ def main():
     print("ready", flush=True)
     srv.serve_forever(poll_interval=0.1)
     srv.server_close()
+    os._exit(0)  # handler threads (a stalled one) are daemons: do not wait for them
 
 
 if __name__ == "__main__":

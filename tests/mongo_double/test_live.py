@@ -12,6 +12,7 @@ Usage: test_live.py DBPERF CORPUS PORT CASE
   CASE replset: a primary (PORT) and a secondary (PORT+1) in one audit: index usage is
        judged across the members of the replica set.
   CASE mongos: through a mongos: one $indexStats row per shard, each shard its own cluster.
+  CASE stall: the server never answers explain: dbperf gives up within its timeouts.
   CASE refused: nothing listens: exit status 3 and a clear message, quickly.
 Exits non-zero with a message on the first failed check.
 """
@@ -226,10 +227,36 @@ def mongos_case(dbperf, corpus, port):
     print("ok: mongos: %d index rows from 2 shards" % len(rep["indexes"]))
 
 
+def stall_case(dbperf, corpus, port):
+    """A server that stops answering (explain never returns): dbperf gives up on it after its
+    socket timeout (2 x --statement-timeout), reports it, and still reports what it read."""
+    with tempfile.TemporaryDirectory() as tmp:
+        p = start_double(corpus, port, "primary", os.path.join(tmp, "s.jsonl"),
+                         ["--stall", "explain"])
+        try:
+            t0 = time.time()
+            r = subprocess.run([dbperf, "audit", "mongodb://127.0.0.1:%d/" % port, "--format",
+                                "json", "--statement-timeout", "1000"], capture_output=True,
+                               text=True, timeout=60)
+            secs = time.time() - t0
+        finally:
+            p.terminate()
+            p.wait(10)
+    check(secs < 20, "took %.1f s with a hung server" % secs)
+    check(r.returncode == 0, "dbperf exited %d: %s" % (r.returncode, r.stderr))
+    rep = json.loads(r.stdout)
+    diags = " ".join(rep["diagnostics"])
+    check("explain of find customers" in diags, "diagnostics %r" % rep["diagnostics"])
+    check(len(rep["indexes"]) == 4 and len(rep["statements"]) == 2, "what was read is kept")
+    print("ok: stall: gave up on the hung explain in %.1f s: %s" % (secs, rep["diagnostics"][-1]))
+
+
 def main():
     dbperf, corpus, port, case = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     if case == "refused":
         refused_case(dbperf, port)
+    elif case == "stall":
+        stall_case(dbperf, corpus, port)
     elif case == "mongos":
         mongos_case(dbperf, corpus, port)
     elif case == "replset":
