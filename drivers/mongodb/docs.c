@@ -105,9 +105,11 @@ int dbp_mongo_profile_doc(struct dbp_snapshot *snap, const struct dbp_mdoc *d,
     const struct dbp_mdoc_node *tsn = dbp_mdoc_get(d, doc, "ts");
     int64_t ts =
         tsn && tsn->type == DBP_MD_DATE && tsn->num == tsn->num ? (int64_t)(tsn->num * 1000.0) : 0;
+    /* 2.6/3.0 count nscannedObjects (an export may carry docsExamined: 0 beside it) */
     double docs = dbp_mdoc_num(dbp_mdoc_get(d, doc, "docsExamined"));
-    if (docs != docs)
-        docs = dbp_mdoc_num(dbp_mdoc_get(d, doc, "nscannedObjects"));
+    double old_docs = dbp_mdoc_num(dbp_mdoc_get(d, doc, "nscannedObjects"));
+    if (docs != docs || (docs == 0 && old_docs > 0))
+        docs = old_docs;
     double nret = dbp_mdoc_num(dbp_mdoc_get(d, doc, "nreturned"));
     bool slowest = !st->example || ms > st->example_ms;
     if (slowest) {

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 /* clang-format on */
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -298,6 +299,90 @@ static void test_indexstats_corpus(void **state)
     done(&r);
 }
 
+/* The numbers in a pt-mongodb-query-digest stats file: "Key": [n, ...] summed. */
+static double pt_sum(const char *text, const char *key)
+{
+    char k[64];
+    snprintf(k, sizeof k, "\"%s\": [", key);
+    const char *p = strstr(text, k);
+    if (!p)
+        return NAN;
+    p += strlen(k);
+    double sum = 0;
+    while (*p && *p != ']') {
+        char *e;
+        double v = strtod(p, &e);
+        if (e == p)
+            break;
+        sum += v;
+        p = e;
+        while (*p == ',' || *p == ' ' || *p == '\n')
+            p++;
+    }
+    return sum;
+}
+
+/* Count, QueryTime, NReturned, NScanned of pt-mongodb-query-digest's test suite (its real
+ * output on these documents) against the class dbperf makes of each profile document. */
+static void test_pt_stats(void **state)
+{
+    (void)state;
+    DIR *dir = opendir(DBPERF_CORPUS "/percona-toolkit/mongo-stats-expected");
+    assert_non_null(dir);
+    struct dirent *de;
+    int files = 0, time_ok = 0, ret_ok = 0, scan_ok = 0, scan_known = 0;
+    while ((de = readdir(dir)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        char path[1024], rel[512];
+        snprintf(path, sizeof path, DBPERF_CORPUS "/percona-toolkit/mongo-stats-expected/%s",
+                 de->d_name);
+        FILE *f = fopen(path, "r");
+        assert_non_null(f);
+        char text[8192];
+        size_t n = fread(text, 1, sizeof text - 1, f);
+        text[n] = 0;
+        fclose(f);
+        snprintf(rel, sizeof rel, "percona-toolkit/mongo-profiles/%s", de->d_name);
+        struct run r = {0};
+        parse_file(&r, &dbp_mongo_profile_format, rel);
+        assert_int_equal(r.snap->stmts.n, 1);
+        const struct dbp_stmt *st = r.snap->stmts.items[0];
+        const char *c = strstr(text, "\"Count\": ");
+        assert_non_null(c);
+        assert_int_equal(st->agg.calls, atoi(c + 9));
+        files++;
+        if (fabs(st->agg.total_ms - pt_sum(text, "QueryTime")) < 0.001)
+            time_ok++;
+        else
+            print_message("%s: QueryTime %g, dbperf %g\n", de->d_name, pt_sum(text, "QueryTime"),
+                          st->agg.total_ms);
+        if ((double)st->agg.rows_returned == pt_sum(text, "NReturned"))
+            ret_ok++;
+        else
+            print_message("%s: NReturned %g, dbperf %llu\n", de->d_name, pt_sum(text, "NReturned"),
+                          (unsigned long long)st->agg.rows_returned);
+        if (st->agg.flags & DBP_AGG_ROWS_EXAMINED) {
+            scan_known++;
+            if ((double)st->agg.rows_examined == pt_sum(text, "NScanned"))
+                scan_ok++;
+            else
+                print_message("%s: NScanned %g, dbperf docs examined %llu\n", de->d_name,
+                              pt_sum(text, "NScanned"), (unsigned long long)st->agg.rows_examined);
+        }
+        done(&r);
+    }
+    closedir(dir);
+    print_message("pt-mongodb-query-digest stats: %d profiles; Count equal in all, QueryTime in "
+                  "%d, NReturned in %d, NScanned = docs examined in %d of %d known\n",
+                  files, time_ok, ret_ok, scan_ok, scan_known);
+    assert_int_equal(files, 95);
+    assert_int_equal(time_ok, files);
+    assert_int_equal(ret_ok, files);
+    assert_int_equal(scan_ok, scan_known);
+    assert_true(scan_known >= 90);
+}
+
 /* ---- inline: sessions, N+1, malformed lines ----------------------------------- */
 
 #define SLOW(ctx, ms, cmd)                                                                         \
@@ -447,11 +532,17 @@ static void test_probes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_json_log_corpus),   cmocka_unit_test(test_text_log_corpus),
-        cmocka_unit_test(test_profile_corpus),    cmocka_unit_test(test_explain_corpus),
-        cmocka_unit_test(test_indexstats_corpus), cmocka_unit_test(test_sessions_n_plus_one),
-        cmocka_unit_test(test_explain_aggregate), cmocka_unit_test(test_rules_collscan_esr),
-        cmocka_unit_test(test_rules_indexes),     cmocka_unit_test(test_probes),
+        cmocka_unit_test(test_json_log_corpus),
+        cmocka_unit_test(test_text_log_corpus),
+        cmocka_unit_test(test_profile_corpus),
+        cmocka_unit_test(test_explain_corpus),
+        cmocka_unit_test(test_indexstats_corpus),
+        cmocka_unit_test(test_sessions_n_plus_one),
+        cmocka_unit_test(test_explain_aggregate),
+        cmocka_unit_test(test_pt_stats),
+        cmocka_unit_test(test_rules_collscan_esr),
+        cmocka_unit_test(test_rules_indexes),
+        cmocka_unit_test(test_probes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
