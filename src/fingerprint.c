@@ -33,6 +33,7 @@
  * repeats a select-list item reuses that item's numbers (as libpg_query does,
  * keeping the normalized query valid).
  */
+#include <stddef.h>
 #include <string.h>
 
 #include <dbperf/buf.h>
@@ -1180,16 +1181,13 @@ struct pg {
     /* select list of the top-level SELECT, for GROUP BY items (libpg_query) */
     int tl_state; /* 1 in the select list */
     int ntargets;
-    struct pg_target targets[PG_MAX_TARGETS];
     struct pg_target cur; /* item being read (target or group item) */
     int cur_alias;        /* after AS in a target */
     size_t g_in, g_out;   /* group item: input start, output mark */
     int g_next;           /* next $n when the group item started */
-    size_t g_const_a[PG_MAX_REFS], g_const_b[PG_MAX_REFS];
     int g_nconsts;
     int g_active;
     /* squashable lists */
-    struct pg_list lists[PG_MAX_LISTS];
     int nlists;
     int pending_list; /* the next ( or [ opens an IN / ARRAY list */
     int pending_any;  /* group form: "= any (" seen; the next ARRAY[ may convert */
@@ -1198,8 +1196,16 @@ struct pg {
     /* group form: LIMIT/OFFSET/FETCH canonical order */
     /* group form: relations of the top-level FROM clause, by reference name */
     int nrels;
-    size_t rel_a[16], rel_b[16];
     int in_from;
+    /*
+     * The arrays come last: fp_pgss zeroes only the fields above (clearing
+     * these ~3 KB per statement was 17% of its time); each element is written
+     * before it is read (below ntargets, g_nconsts, nlists, nrels).
+     */
+    struct pg_target targets[PG_MAX_TARGETS];
+    size_t g_const_a[PG_MAX_REFS], g_const_b[PG_MAX_REFS];
+    struct pg_list lists[PG_MAX_LISTS];
+    size_t rel_a[16], rel_b[16];
 };
 
 static uint64_t fnv_add(uint64_t h, const unsigned char *p, size_t n, int fold)
@@ -1481,7 +1487,7 @@ static size_t pg_of_all_rels(const struct pg *p, size_t e)
 static void fp_pgss(unsigned flags, const unsigned char *s, size_t n, struct dbp_buf *o)
 {
     struct pg p;
-    memset(&p, 0, sizeof p);
+    memset(&p, 0, offsetof(struct pg, targets));
     p.s = s;
     p.o = o;
     p.group = (flags & DBP_FP_PGSS_GROUP) != 0;
