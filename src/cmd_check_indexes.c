@@ -45,31 +45,30 @@ struct target_result {
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: dbperf check-indexes --store STORE [OPTIONS] [TARGET...]\n\n"
-            "Record every index's usage counter, size and definition of each TARGET (a live\n"
-            "server: postgresql://..., mysql://..., mongodb://...) into a history store, then\n"
-            "report the indexes with no recorded use for --min-days on every instance of their\n"
-            "database (primary and replicas), with a commented-out DROP statement that dbperf\n"
-            "never runs. Counter resets (pg_stat_reset, restarts, failovers) are recognised.\n"
-            "Without a TARGET, only reports from the store.\n\n"
-            "Options:\n"
-            "  -s, --store STORE     history store: a SQLite file (created if missing), or\n"
-            "                        postgresql://... (a database of your own, shared by a\n"
-            "                        fleet; the one database dbperf writes to)\n"
-            "      --min-days N      days without recorded use before an index is reported\n"
-            "                        (default 30)\n"
-            "      --cluster NAME    the instances of this run are one database (a primary and\n"
-            "                        its replicas): group their counters under NAME\n"
-            "  -f, --format FMT      text (default), json, or prometheus (node_exporter's\n"
-            "                        textfile collector)\n"
-            "  -o, --output FILE     write there (atomically: a temporary file, then rename)\n"
-            "      --now TIME        pretend the time is TIME (ISO 8601 UTC or epoch seconds):\n"
-            "                        a testing aid, as is DBPERF_NOW\n"
-            "      --statement-timeout MS  per query sent to a target (default 5000)\n"
-            "  -h, --help            this help\n\n"
-            "Exit status: 0 nothing to report, 1 unused indexes found, 2 usage error,\n"
-            "3 a target or the store could not be read (other targets are still recorded).\n");
+    fprintf(f, "usage: dbperf check-indexes --store STORE [OPTIONS] [TARGET...]\n\n"
+               "Record every index's usage counter, size and definition of each TARGET (a live\n"
+               "server: postgresql://..., mysql://..., mongodb://...) into a history store, then\n"
+               "report the indexes with no recorded use for --min-days on every instance of their\n"
+               "database (primary and replicas), with a commented-out DROP statement that dbperf\n"
+               "never runs. Counter resets (pg_stat_reset, restarts, failovers) are recognised.\n"
+               "Without a TARGET, only reports from the store.\n\n"
+               "Options:\n"
+               "  -s, --store STORE     history store: a SQLite file (created if missing), or\n"
+               "                        postgresql://... (a database of your own, shared by a\n"
+               "                        fleet; the one database dbperf writes to)\n"
+               "      --min-days N      days without recorded use before an index is reported\n"
+               "                        (default 30)\n"
+               "      --cluster NAME    the instances of this run are one database (a primary and\n"
+               "                        its replicas): group their counters under NAME\n"
+               "  -f, --format FMT      text (default), json, or prometheus (node_exporter's\n"
+               "                        textfile collector)\n"
+               "  -o, --output FILE     write there (atomically: a temporary file, then rename)\n"
+               "      --now TIME        pretend the time is TIME (ISO 8601 UTC or epoch seconds):\n"
+               "                        a testing aid, as is DBPERF_NOW\n"
+               "      --statement-timeout MS  per query sent to a target (default 5000)\n"
+               "  -h, --help            this help\n\n"
+               "Exit status: 0 nothing to report, 1 unused indexes found, 2 usage error,\n"
+               "3 a target or the store could not be read (other targets are still recorded).\n");
 }
 
 /* Collect one target and record it. Returns 0 or DBP_EXIT_SOURCE (res->error set). */
@@ -110,7 +109,9 @@ static int record_target(const char *target, struct dbp_store *store, const char
             .taken_us = now_us,
             .engine = drv->engine,
             .instance = instance,
-            .cluster = cluster ? cluster : drv_cluster ? drv_cluster : instance,
+            .cluster = cluster       ? cluster
+                       : drv_cluster ? drv_cluster
+                                     : instance,
             .source = res->shown,
             .tool_version = DBPERF_VERSION,
         };
@@ -208,8 +209,9 @@ static void write_text(struct dbp_buf *b, struct dbp_arena *a, struct dbp_store 
 {
     int version = 0;
     dbp_store_schema_version(store, &version, NULL);
-    dbp_buf_printf(b, "dbperf check-indexes at %s: %s store (schema %d), %lld snapshot%s of %lld "
-                      "instance%s",
+    dbp_buf_printf(b,
+                   "dbperf check-indexes at %s: %s store (schema %d), %lld snapshot%s of %lld "
+                   "instance%s",
                    iso(a, r->now_us), dbp_store_kind(store), version, (long long)st->n_snapshots,
                    st->n_snapshots == 1 ? "" : "s", (long long)st->n_instances,
                    st->n_instances == 1 ? "" : "s");
@@ -220,8 +222,8 @@ static void write_text(struct dbp_buf *b, struct dbp_arena *a, struct dbp_store 
         if (tr[i].error)
             dbp_buf_printf(b, "  target %s: NOT RECORDED: %s\n", tr[i].shown, tr[i].error);
         else
-            dbp_buf_printf(b, "  target %s: recorded %zu indexes of %s (cluster %s)\n",
-                           tr[i].shown, tr[i].n_indexes, tr[i].instance, tr[i].cluster);
+            dbp_buf_printf(b, "  target %s: recorded %zu indexes of %s (cluster %s)\n", tr[i].shown,
+                           tr[i].n_indexes, tr[i].instance, tr[i].cluster);
     }
     const char *note = history_note(a, r);
     if (note)
@@ -230,8 +232,8 @@ static void write_text(struct dbp_buf *b, struct dbp_arena *a, struct dbp_store 
         dbp_buf_printf(b,
                        "\nNote: %zu instance/database pair%s sent nothing for more than %g days "
                        "and %s left out (gone?).\n",
-                       r->n_instances_ignored, r->n_instances_ignored == 1 ? "" : "s",
-                       r->min_days, r->n_instances_ignored == 1 ? "is" : "are");
+                       r->n_instances_ignored, r->n_instances_ignored == 1 ? "" : "s", r->min_days,
+                       r->n_instances_ignored == 1 ? "is" : "are");
 
     dbp_buf_printf(b, "\nUnused: no recorded use for at least %g days on every instance (%zu",
                    r->min_days, r->n_unused);
@@ -255,8 +257,7 @@ static void write_text(struct dbp_buf *b, struct dbp_arena *a, struct dbp_store 
                            x->last_use_instance);
         if (x->n_resets)
             dbp_buf_printf(b, "; %u counter reset%s (%s between a snapshot and a reset unseen)",
-                           x->n_resets, x->n_resets == 1 ? "" : "s",
-                           span(a, x->unobserved_days));
+                           x->n_resets, x->n_resets == 1 ? "" : "s", span(a, x->unobserved_days));
         dbp_buf_printf(b, "\n    %s  (dbperf never runs this)\n", drop_comment(a, x));
     }
     if (r->n_protected) {
@@ -286,8 +287,7 @@ static void write_text(struct dbp_buf *b, struct dbp_arena *a, struct dbp_store 
         for (size_t i = 0; i < r->n; i++) {
             const struct dbp_store_index *x = r->items[i];
             if (x->verdict == DBP_VERDICT_NO_COUNTER)
-                dbp_buf_printf(b, "  %s: no counter on %s\n", where(a, x),
-                               x->no_counter_instance);
+                dbp_buf_printf(b, "  %s: no counter on %s\n", where(a, x), x->no_counter_instance);
         }
     }
     dbp_buf_printf(b, "\n%zu unused, %zu protected, %zu pending, %zu used, %zu without counter\n",
@@ -351,8 +351,9 @@ static void write_json(struct dbp_buf *b, struct dbp_arena *a, struct dbp_store 
     json_key(b, "store", false);
     dbp_buf_puts(b, "{\"kind\":");
     json_str(b, dbp_store_kind(store));
-    dbp_buf_printf(b, ",\"schema_version\":%d,\"snapshots\":%lld,\"samples\":%lld,"
-                      "\"instances\":%lld,\"first\":",
+    dbp_buf_printf(b,
+                   ",\"schema_version\":%d,\"snapshots\":%lld,\"samples\":%lld,"
+                   "\"instances\":%lld,\"first\":",
                    version, (long long)st->n_snapshots, (long long)st->n_samples,
                    (long long)st->n_instances);
     json_time(b, a, st->first_us);
@@ -393,8 +394,8 @@ static void write_json(struct dbp_buf *b, struct dbp_arena *a, struct dbp_store 
     dbp_buf_printf(b,
                    "{\"unused\":%zu,\"unused_bytes\":%lld,\"protected\":%zu,\"pending\":%zu,"
                    "\"used\":%zu,\"no_counter\":%zu}",
-                   r->n_unused, (long long)r->unused_bytes, r->n_protected, r->n_pending,
-                   r->n_used, r->n_no_counter);
+                   r->n_unused, (long long)r->unused_bytes, r->n_protected, r->n_pending, r->n_used,
+                   r->n_no_counter);
     /* every index but the used ones (counted in the summary) */
     json_key(b, "indexes", false);
     dbp_buf_putc(b, '[');
@@ -575,7 +576,7 @@ static int write_atomic(const char *path, const char *data, size_t len)
         goto fail;
     free(tmp);
     return 0;
-fail: {
+fail : {
     int e = errno;
     if (fd >= 0)
         close(fd);
@@ -613,9 +614,9 @@ int dbp_cmd_check_indexes(int argc, char **argv)
         case OPT_MIN_DAYS: {
             char *end;
             double v = strtod(optarg, &end);
-            if (end == optarg || *end || !(v >= 0) || v > 36500) {
+            if (end == optarg || *end || !(v > 0) || v > 36500) {
                 fprintf(stderr, "dbperf check-indexes: --min-days needs a number of days "
-                                "(0..36500)\n");
+                                "above 0 (at most 36500)\n");
                 return DBP_EXIT_USAGE;
             }
             min_days = v;

@@ -142,13 +142,13 @@ struct inst_run {
     int64_t first_us, last_us; /* first and last sample */
     int64_t prev_scans;        /* -1: no usable previous counter */
     int64_t prev_since_us;
-    int64_t run_start_us;      /* start of the current no-use run */
-    int64_t last_use_us;       /* 0 none */
+    int64_t run_start_us; /* start of the current no-use run */
+    int64_t last_use_us;  /* 0 none */
     unsigned n_resets;
     double unobserved_us;
-    unsigned flags;            /* of the last sample */
-    int64_t size_bytes;        /* of the last sample */
-    bool no_counter;           /* the last sample has no counter */
+    unsigned flags;     /* of the last sample */
+    int64_t size_bytes; /* of the last sample */
+    bool no_counter;    /* the last sample has no counter */
     struct inst_run *next;
 };
 
@@ -225,8 +225,8 @@ static int64_t inst_db_last(const struct dbp_store_analyzer *an, const struct db
                             const char *instance)
 {
     for (const struct inst_db *d = an->dbs; d; d = d->next)
-        if (d->engine == ix->engine && eq(d->cluster, ix->cluster) &&
-            eq(d->instance, instance) && eq(d->database, ix->database))
+        if (d->engine == ix->engine && eq(d->cluster, ix->cluster) && eq(d->instance, instance) &&
+            eq(d->database, ix->database))
             return d->last_us;
     return 0;
 }
@@ -294,9 +294,9 @@ void dbp_store_analyzer_add(struct dbp_store_analyzer *an, const struct dbp_stor
         /* a counter start that moved: a reset even if the counter rose again (MySQL's
          * start is read as now - uptime: allow its rounding) */
         int64_t moved = s->counter_since_us - r->prev_since_us;
-        bool reset = s->scans < r->prev_scans ||
-                     (s->counter_since_us && r->prev_since_us &&
-                      (moved > SINCE_SLACK_US || moved < -SINCE_SLACK_US));
+        bool reset =
+            s->scans < r->prev_scans || (s->counter_since_us && r->prev_since_us &&
+                                         (moved > SINCE_SLACK_US || moved < -SINCE_SLACK_US));
         int64_t uses = reset ? s->scans : s->scans - r->prev_scans;
         if (reset) {
             r->n_resets++;
@@ -320,7 +320,7 @@ void dbp_store_analyzer_add(struct dbp_store_analyzer *an, const struct dbp_stor
     r->size_bytes = s->size_bytes;
 }
 
-static const char *protect_reason(unsigned flags)
+static const char *protect_reason(enum dbp_engine e, unsigned flags)
 {
     if (flags & DBP_IDX_PRIMARY)
         return "it backs the primary key";
@@ -333,7 +333,10 @@ static const char *protect_reason(unsigned flags)
     if (flags & DBP_IDX_REPLICA_IDENTITY)
         return "it is the table's replica identity";
     if (flags & DBP_IDX_FOREIGN_KEY)
-        return "a foreign key needs it";
+        return e == DBP_ENGINE_MYSQL
+                   ? "a foreign key needs it"
+                   : "it serves a foreign key (without it, deleting or updating a referenced "
+                     "row scans the referencing table)";
     return NULL;
 }
 
@@ -425,7 +428,7 @@ void dbp_store_analyzer_finish(struct dbp_store_analyzer *an, struct dbp_store_r
             ix->verdict = DBP_VERDICT_NO_COUNTER;
             out->n_no_counter++;
         } else if (ix->unused_days >= an->min_days) {
-            ix->reason = protect_reason(ix->flags);
+            ix->reason = protect_reason(ix->engine, ix->flags);
             if (ix->reason) {
                 ix->verdict = DBP_VERDICT_PROTECTED;
                 out->n_protected++;
@@ -440,7 +443,7 @@ void dbp_store_analyzer_finish(struct dbp_store_analyzer *an, struct dbp_store_r
             out->n_used++;
         } else {
             ix->verdict = DBP_VERDICT_PENDING;
-            ix->reason = protect_reason(ix->flags);
+            ix->reason = protect_reason(ix->engine, ix->flags);
             out->n_pending++;
         }
         out->items[out->n++] = ix;

@@ -15,8 +15,8 @@
 #include <dbperf/store.h>
 
 struct dbp_store_backend {
-    const char *name;                 /* "sqlite", "postgresql" */
-    const char *const *migrations;    /* migrations[i] brings the schema to version i + 1 */
+    const char *name;                   /* "sqlite", "postgresql" */
+    const char *const *migrations;      /* migrations[i] brings the schema to version i + 1 */
     const char *const *migration_files; /* their file names under sql/store/ */
     size_t n_migrations;
     /* 1 if spec names a store of this backend */
@@ -25,8 +25,8 @@ struct dbp_store_backend {
     int (*open)(const char *spec, void **ctx, struct dbp_error *err);
     void (*close)(void *ctx); /* NULL-safe */
     int (*schema_version)(void *ctx, int *version, struct dbp_error *err);
-    int (*record)(void *ctx, const struct dbp_store_run *run, struct dbp_index *const *ix,
-                  size_t n, struct dbp_error *err);
+    int (*record)(void *ctx, const struct dbp_store_run *run, struct dbp_index *const *ix, size_t n,
+                  struct dbp_error *err);
     int (*scan)(void *ctx, dbp_store_sample_fn fn, void *arg, struct dbp_error *err);
     int (*stats)(void *ctx, struct dbp_store_stats *out, struct dbp_error *err);
 };

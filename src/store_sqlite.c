@@ -26,11 +26,13 @@
 
 /* sql/store/sqlite_001_init.sql (tests/unit/test_store.c checks the copy) */
 static const char sqlite_001[] =
-    "-- sqlite_001_init.sql: the index-usage history store (dbperf check-indexes), SQLite, version 1.\n"
+    "-- sqlite_001_init.sql: the index-usage history store (dbperf check-indexes), SQLite, version "
+    "1.\n"
     "-- Applied once, in one IMMEDIATE transaction, when a store is opened; dbperf records each\n"
     "-- migration it applied in dbperf_schema_version (version, applied_us, file).\n"
     "-- One snapshot per instance and run; one sample per index in it. Index identities and\n"
-    "-- definitions are kept once in index_def. Times are microseconds since the Unix epoch (UTC).\n"
+    "-- definitions are kept once in index_def. Times are microseconds since the Unix epoch "
+    "(UTC).\n"
     "CREATE TABLE snapshot (\n"
     "    id INTEGER PRIMARY KEY,\n"
     "    taken_us INTEGER NOT NULL,\n"
@@ -63,8 +65,7 @@ static const char sqlite_001[] =
     "    counter_since_us INTEGER NOT NULL,\n"
     "    PRIMARY KEY (snapshot_id, index_id)\n"
     ");\n"
-    "CREATE INDEX index_sample_index ON index_sample (index_id);\n"
-    ;
+    "CREATE INDEX index_sample_index ON index_sample (index_id);\n";
 
 static const char *const migrations[] = {sqlite_001};
 static const char *const migration_files[] = {"sqlite_001_init.sql"};
@@ -80,8 +81,7 @@ struct sq {
 
 static int sq_fail(struct sq *s, struct dbp_error *err, const char *what)
 {
-    return dbp_error_set(err, DBP_ERR_IO, "store %s: %s: %s", s->path, what,
-                         sqlite3_errmsg(s->db));
+    return dbp_error_set(err, DBP_ERR_IO, "store %s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
 }
 
 static int accepts(const char *spec)
@@ -118,8 +118,8 @@ static int read_version(struct sq *s, int *version, struct dbp_error *err)
 {
     sqlite3_stmt *st = NULL;
     *version = 0;
-    if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(version), 0) FROM dbperf_schema_version",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(version), 0) FROM dbperf_schema_version", -1,
+                           &st, NULL) != SQLITE_OK)
         return sq_fail(s, err, "schema version");
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
@@ -276,8 +276,9 @@ static int sq_record(void *ctx, const struct dbp_store_run *run, struct dbp_inde
     sqlite3_int64 snap_id = sqlite3_last_insert_rowid(s->db);
     for (size_t i = 0; i < n; i++) {
         const struct dbp_index *x = ix[i];
-        const char *vals[8] = {dbp_engine_name(x->engine), x->database, x->schema, x->table,
-                               x->name, x->definition, dbp_store_join_columns(a, x), x->method};
+        const char *vals[8] = {
+            dbp_engine_name(x->engine),   x->database, x->schema, x->table, x->name, x->definition,
+            dbp_store_join_columns(a, x), x->method};
         sqlite3_reset(def);
         sqlite3_reset(defid);
         for (int k = 0; k < 8; k++) {

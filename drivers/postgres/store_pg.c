@@ -30,9 +30,11 @@ static const char pg_001[] =
     "-- postgres_001_init.sql: the index-usage history store (dbperf check-indexes), PostgreSQL,\n"
     "-- version 1, in the schema dbperf of the user's own history database (never an audited\n"
     "-- target). Applied once, in one transaction under an advisory lock, when a store is opened;\n"
-    "-- dbperf records each migration it applied in dbperf.schema_version (version, applied_us, file).\n"
+    "-- dbperf records each migration it applied in dbperf.schema_version (version, applied_us, "
+    "file).\n"
     "-- One snapshot per instance and run; one sample per index in it. Index identities and\n"
-    "-- definitions are kept once in index_def. Times are microseconds since the Unix epoch (UTC).\n"
+    "-- definitions are kept once in index_def. Times are microseconds since the Unix epoch "
+    "(UTC).\n"
     "CREATE TABLE dbperf.snapshot (\n"
     "    id bigserial PRIMARY KEY,\n"
     "    taken_us bigint NOT NULL,\n"
@@ -67,8 +69,7 @@ static const char pg_001[] =
     "    counter_since_us bigint NOT NULL,\n"
     "    PRIMARY KEY (snapshot_id, index_id)\n"
     ");\n"
-    "CREATE INDEX index_sample_index ON dbperf.index_sample (index_id);\n"
-    ;
+    "CREATE INDEX index_sample_index ON dbperf.index_sample (index_id);\n";
 
 static const char *const migrations[] = {pg_001};
 static const char *const migration_files[] = {"postgres_001_init.sql"};
@@ -255,22 +256,27 @@ static int pgs_record(void *ctx, const struct dbp_store_run *run, struct dbp_ind
     r = NULL;
     for (size_t i = 0; i < n; i++) {
         const struct dbp_index *x = ix[i];
-        const char *dp[8] = {dbp_engine_name(x->engine), nn(x->database), nn(x->schema),
-                             nn(x->table), nn(x->name), nn(x->definition),
-                             dbp_store_join_columns(a, x), nn(x->method)};
+        const char *dp[8] = {dbp_engine_name(x->engine),
+                             nn(x->database),
+                             nn(x->schema),
+                             nn(x->table),
+                             nn(x->name),
+                             nn(x->definition),
+                             dbp_store_join_columns(a, x),
+                             nn(x->method)};
         /* the definition's id: the existing row, or a new one */
         for (int attempt = 0; attempt < 2; attempt++) {
             PQclear(r);
             r = PQexecParams(
-            s->conn,
-            "WITH ins AS (INSERT INTO dbperf.index_def (engine, database_name, schema_name, "
-            "table_name, index_name, definition, columns, method) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING id) "
-            "SELECT id FROM ins UNION ALL SELECT id FROM dbperf.index_def WHERE engine = $1 "
-            "AND database_name = $2 AND schema_name = $3 AND table_name = $4 AND "
-            "index_name = $5 AND md5(definition || '|' || columns || '|' || method) = "
-            "md5($6 || '|' || $7 || '|' || $8) LIMIT 1",
-            8, NULL, dp, NULL, NULL, 0);
+                s->conn,
+                "WITH ins AS (INSERT INTO dbperf.index_def (engine, database_name, schema_name, "
+                "table_name, index_name, definition, columns, method) "
+                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING id) "
+                "SELECT id FROM ins UNION ALL SELECT id FROM dbperf.index_def WHERE engine = $1 "
+                "AND database_name = $2 AND schema_name = $3 AND table_name = $4 AND "
+                "index_name = $5 AND md5(definition || '|' || columns || '|' || method) = "
+                "md5($6 || '|' || $7 || '|' || $8) LIMIT 1",
+                8, NULL, dp, NULL, NULL, 0);
             /* 0 rows: a concurrent run inserted it after this statement's snapshot */
             if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 0)
                 break;
@@ -377,12 +383,12 @@ static int pgs_stats(void *ctx, struct dbp_store_stats *out, struct dbp_error *e
 {
     struct pgs *s = ctx;
     memset(out, 0, sizeof *out);
-    PGresult *r = PQexec(s->conn,
-                         "SELECT (SELECT count(*) FROM dbperf.snapshot), "
-                         "(SELECT count(*) FROM dbperf.index_sample), "
-                         "(SELECT count(DISTINCT (engine, instance)) FROM dbperf.snapshot), "
-                         "(SELECT coalesce(min(taken_us), 0) FROM dbperf.snapshot), "
-                         "(SELECT coalesce(max(taken_us), 0) FROM dbperf.snapshot)");
+    PGresult *r =
+        PQexec(s->conn, "SELECT (SELECT count(*) FROM dbperf.snapshot), "
+                        "(SELECT count(*) FROM dbperf.index_sample), "
+                        "(SELECT count(DISTINCT (engine, instance)) FROM dbperf.snapshot), "
+                        "(SELECT coalesce(min(taken_us), 0) FROM dbperf.snapshot), "
+                        "(SELECT coalesce(max(taken_us), 0) FROM dbperf.snapshot)");
     int rc = DBP_OK;
     if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
         rc = pg_fail(s, err, "stats", r);

@@ -51,11 +51,11 @@ int dbp_store_schema_version(struct dbp_store *s, int *version, struct dbp_error
 
 /* One instance's snapshot as recorded. */
 struct dbp_store_run {
-    int64_t taken_us;      /* when (the injectable clock) */
+    int64_t taken_us; /* when (the injectable clock) */
     enum dbp_engine engine;
-    const char *instance;  /* host:port the counters were read from */
-    const char *cluster;   /* name shared by a primary and its replicas; NULL = instance */
-    const char *source;    /* the target, password removed; NULL */
+    const char *instance; /* host:port the counters were read from */
+    const char *cluster;  /* name shared by a primary and its replicas; NULL = instance */
+    const char *source;   /* the target, password removed; NULL */
     const char *tool_version;
 };
 
@@ -78,12 +78,12 @@ struct dbp_store_sample {
     const char *schema; /* "" when none (MySQL, MongoDB) */
     const char *table;
     const char *name;
-    const char *definition; /* "" when unknown */
-    const char *columns;    /* key columns joined by ", " */
-    const char *method;     /* "" when unknown */
-    unsigned flags;         /* DBP_IDX_* */
-    int64_t size_bytes;     /* -1 unknown */
-    int64_t scans;          /* -1 unknown */
+    const char *definition;   /* "" when unknown */
+    const char *columns;      /* key columns joined by ", " */
+    const char *method;       /* "" when unknown */
+    unsigned flags;           /* DBP_IDX_* */
+    int64_t size_bytes;       /* -1 unknown */
+    int64_t scans;            /* -1 unknown */
     int64_t counter_since_us; /* 0 unknown */
 };
 
@@ -109,11 +109,11 @@ int dbp_store_stats(struct dbp_store *s, struct dbp_store_stats *out, struct dbp
 /* ---- analysis ---------------------------------------------------------- */
 
 enum dbp_idx_verdict {
-    DBP_VERDICT_USED = 0,   /* a use was recorded within the window */
-    DBP_VERDICT_PENDING,    /* no use recorded, but observed for less than min_days */
-    DBP_VERDICT_UNUSED,     /* no use recorded for min_days on every instance: droppable */
-    DBP_VERDICT_PROTECTED,  /* unused that long but needed (primary key, constraint...) */
-    DBP_VERDICT_NO_COUNTER  /* an instance gives no usage counter: cannot tell */
+    DBP_VERDICT_USED = 0,  /* a use was recorded within the window */
+    DBP_VERDICT_PENDING,   /* no use recorded, but observed for less than min_days */
+    DBP_VERDICT_UNUSED,    /* no use recorded for min_days on every instance: droppable */
+    DBP_VERDICT_PROTECTED, /* unused that long but needed (primary key, constraint...) */
+    DBP_VERDICT_NO_COUNTER /* an instance gives no usage counter: cannot tell */
 };
 /* "used", "pending", "unused", "protected", "no-counter". */
 const char *dbp_idx_verdict_name(enum dbp_idx_verdict v);
@@ -123,32 +123,32 @@ struct dbp_store_index {
     enum dbp_engine engine;
     const char *cluster, *database, *schema, *table, *name; /* schema NULL when none */
     const char *definition, *columns, *method;              /* latest; NULL when unknown */
-    unsigned flags;          /* protective flags of any instance, DBP_IDX_REPLICA if any */
-    int64_t size_bytes;      /* largest latest size over instances; -1 */
-    size_t n_instances;      /* instances holding it in their latest snapshot */
-    size_t n_replicas;       /* of which flagged replica */
-    int64_t unused_since_us; /* the latest start of a no-use run over the instances */
-    double unused_days;      /* shortest no-use run (to each instance's last sample) */
-    int64_t last_use_us;     /* latest sample that recorded a use; 0 none */
-    const char *last_use_instance; /* where; NULL */
-    unsigned n_resets;       /* counter resets seen (all instances) */
-    double unobserved_days;  /* time between a sample and the reset after it, summed */
+    unsigned flags;                  /* protective flags of any instance, DBP_IDX_REPLICA if any */
+    int64_t size_bytes;              /* largest latest size over instances; -1 */
+    size_t n_instances;              /* instances holding it in their latest snapshot */
+    size_t n_replicas;               /* of which flagged replica */
+    int64_t unused_since_us;         /* the latest start of a no-use run over the instances */
+    double unused_days;              /* shortest no-use run (to each instance's last sample) */
+    int64_t last_use_us;             /* latest sample that recorded a use; 0 none */
+    const char *last_use_instance;   /* where; NULL */
+    unsigned n_resets;               /* counter resets seen (all instances) */
+    double unobserved_days;          /* time between a sample and the reset after it, summed */
     const char *no_counter_instance; /* an instance without a counter; NULL */
     enum dbp_idx_verdict verdict;
-    const char *reason;      /* why protected (DBP_VERDICT_PROTECTED); NULL */
+    const char *reason; /* why protected (DBP_VERDICT_PROTECTED); NULL */
 };
 
 struct dbp_store_result {
     struct dbp_store_index **items; /* arena array, unused first (largest first) */
     size_t n;
     size_t n_unused, n_protected, n_pending, n_used, n_no_counter;
-    int64_t unused_bytes;           /* sum of the sizes of unused (droppable) indexes */
+    int64_t unused_bytes; /* sum of the sizes of unused (droppable) indexes */
     int64_t now_us;
     double min_days;
-    int64_t history_first_us;       /* first sample in the store; 0 if none */
+    int64_t history_first_us; /* first sample in the store; 0 if none */
     int64_t history_last_us;
-    double history_days;            /* now - first sample */
-    size_t n_instances_ignored;     /* instances silent for more than min_days: left out */
+    double history_days;        /* now - first sample */
+    size_t n_instances_ignored; /* instances silent for more than min_days: left out */
 };
 
 /*
@@ -167,7 +167,8 @@ struct dbp_store_result {
  *   - verdicts: unused when that run is at least min_days, protected instead
  *     when a primary key, unique or exclusion constraint, a foreign key
  *     (MySQL) or the replica identity needs the index.
- * *out is a new analyzer (dbp_store_analyzer_free); its results live in a.
+ * min_days must be above 0. Returns a new analyzer (dbp_store_analyzer_free);
+ * its results live in a.
  */
 struct dbp_store_analyzer;
 struct dbp_store_analyzer *dbp_store_analyzer_new(struct dbp_arena *a, int64_t now_us,
