@@ -97,8 +97,8 @@ static int collect_server(struct tui_sources *s, struct tui_conn *c, struct dbp_
         c->drv->disconnect(c->ctx);
         c->ctx = NULL;
         const char *why = dbp_target_redact(snap->arena, err.message);
-        snprintf(msg, msg_len, "%s unreachable (%s): %s", shown, dbp_status_name((enum dbp_status)rc),
-                 why);
+        snprintf(msg, msg_len, "%s %s; %s", shown,
+                 rc == DBP_ERR_CONNECT ? "unreachable" : "failed", why);
         src->status = rc;
         src->error = why;
         return rc;

@@ -623,7 +623,7 @@ int dbp_tui_run(struct dbp_snapshot *snap, const struct dbp_tui_opts *o, dbp_tui
                 last = now;
                 if (t.status_error || strstr(t.status, "unreachable"))
                     t.status[0] = '\0', t.status_error = false;
-                if (!t.status[0])
+                if (!t.status[0] || strncmp(t.status, "refreshed:", 10) == 0)
                     set_status(&t, false, "refreshed: %zu statements, interval %.1fs",
                                t.snap->stmts.n, t.live_dt_s);
             } else {
@@ -632,8 +632,11 @@ int dbp_tui_run(struct dbp_snapshot *snap, const struct dbp_tui_opts *o, dbp_tui
                 struct tm tm;
                 if (localtime_r(&s, &tm))
                     strftime(when, sizeof when, "%H:%M:%S", &tm);
-                set_status(&t, true, "%s; showing data from %s, retrying every %gs", msg, when,
-                           o->delay_s);
+                /* "SERVER unreachable; why": the verdict first, what we do next, then why */
+                const char *semi = strstr(msg, "; ");
+                int head = semi ? (int)(semi - msg) : (int)strlen(msg);
+                set_status(&t, true, "%.*s, retrying every %gs (data from %s)%s%s", head, msg,
+                           o->delay_s, when, semi ? "; " : "", semi ? semi + 2 : "");
             }
             next = after + o->delay_s;
             flags |= DBP_TUI_REDRAW;

@@ -421,7 +421,7 @@ def live():
                 header_ok = True
                 col_end = hdr.index("CALLS/s") + len("CALLS/s")
                 for l in s[2:22]:
-                    if "tui_t" in l and "count" in l.lower():
+                    if "FROM tui_" in l:
                         cell = l[col_end - 8:col_end].strip()
                         try:
                             if float(cell) >= 50:
@@ -436,7 +436,7 @@ def live():
             rows = scr.split("\n")
             col_end = rows[1].index("CALLS/s") + len("CALLS/s")
             for l in rows[2:22]:
-                if "tui_t" in l and "count" in l.lower():
+                if "FROM tui_" in l:
                     return float(l[col_end - 8:col_end].strip()) == 0.0
             return False
         expect("live: calls/s back to 0 when the workload stops", quiet, timeout=10)
@@ -447,10 +447,14 @@ def live():
         subprocess.run([script, "stop", pgdir], capture_output=True)
         expect("live: server gone -> status line says unreachable", lambda s: "unreachable" in s
                and "retrying" in s, timeout=15)
-        expect("live: last good data stays on screen", lambda s: "tui_t" in s and "TOTAL ms" in s)
+        expect("live: last good data stays on screen", lambda s: "FROM tui_" in s and "TOTAL ms" in s)
         time.sleep(1.5)
         check("live: still up after more failed refreshes", "1:Statements" in screen()
               and "unreachable" in screen())
+        r = subprocess.run([script, "start", pgdir, str(port)], capture_output=True, text=True)
+        check("PostgreSQL restarted", r.returncode == 0, r.stdout + r.stderr)
+        expect("live: server back -> refreshed again, status line cleared",
+               lambda s: "refreshed:" in s and "unreachable" not in s, timeout=20)
         keys("q")
         prompt_back("live", 0)
     finally:
