@@ -23,3 +23,11 @@ if(DBPERF_WITH_PG_FOUND)
                    $<TARGET_FILE:dbperf> ${CMAKE_SOURCE_DIR})
   set_tests_properties(tui/live_pg PROPERTIES LABELS "tui;integration" TIMEOUT 300)
 endif()
+
+# the TUI's rows (src/tui/tui_data.c has no curses): sorting, filtering, deltas, plan folding
+add_executable(test_tui_data ${CMAKE_CURRENT_SOURCE_DIR}/tui/test_tui_data.c
+                             ${CMAKE_SOURCE_DIR}/src/tui/tui_data.c)
+target_include_directories(test_tui_data PRIVATE ${CMAKE_SOURCE_DIR}/src)
+target_link_libraries(test_tui_data PRIVATE dbperf_core PkgConfig::CMOCKA m)
+add_test(NAME tui/data COMMAND test_tui_data)
+set_tests_properties(tui/data PROPERTIES LABELS "tui;unit")
