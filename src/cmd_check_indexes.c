@@ -58,6 +58,8 @@ static void usage(FILE *f)
                "                        fleet; the one database dbperf writes to)\n"
                "      --min-days N      days without recorded use before an index is reported\n"
                "                        (default 30)\n"
+               "      --keep-days N     delete snapshots older than N days (at least --min-days;\n"
+               "                        default: keep everything)\n"
                "      --cluster NAME    the instances of this run are one database (a primary and\n"
                "                        its replicas): group their counters under NAME\n"
                "  -f, --format FMT      text (default), json, or prometheus (node_exporter's\n"
@@ -205,7 +207,7 @@ static const char *instances_text(struct dbp_arena *a, const struct dbp_store_in
 
 static void write_text(struct dbp_buf *b, struct dbp_arena *a, struct dbp_store *store,
                        const struct dbp_store_stats *st, const struct dbp_store_result *r,
-                       const struct target_result *tr, size_t n_tr)
+                       const struct target_result *tr, size_t n_tr, int64_t pruned)
 {
     int version = 0;
     dbp_store_schema_version(store, &version, NULL);
@@ -225,6 +227,9 @@ static void write_text(struct dbp_buf *b, struct dbp_arena *a, struct dbp_store 
             dbp_buf_printf(b, "  target %s: recorded %zu indexes of %s (cluster %s)\n", tr[i].shown,
                            tr[i].n_indexes, tr[i].instance, tr[i].cluster);
     }
+    if (pruned)
+        dbp_buf_printf(b, "  pruned %lld snapshot%s older than --keep-days\n", (long long)pruned,
+                       pruned == 1 ? "" : "s");
     const char *note = history_note(a, r);
     if (note)
         dbp_buf_printf(b, "\nNote: %s.\n", note);
@@ -338,7 +343,7 @@ static void json_time(struct dbp_buf *b, struct dbp_arena *a, int64_t us)
 
 static void write_json(struct dbp_buf *b, struct dbp_arena *a, struct dbp_store *store,
                        const struct dbp_store_stats *st, const struct dbp_store_result *r,
-                       const struct target_result *tr, size_t n_tr)
+                       const struct target_result *tr, size_t n_tr, int64_t pruned)
 {
     int version = 0;
     dbp_store_schema_version(store, &version, NULL);
@@ -360,7 +365,9 @@ static void write_json(struct dbp_buf *b, struct dbp_arena *a, struct dbp_store 
     json_key(b, "last", false);
     json_time(b, a, st->last_us);
     json_key(b, "history_days", false);
-    dbp_buf_printf(b, "%.3f}", r->history_days);
+    dbp_buf_printf(b, "%.3f", r->history_days);
+    json_key(b, "pruned_snapshots", false);
+    dbp_buf_printf(b, "%lld}", (long long)pruned);
     json_key(b, "conclusive", false);
     const char *note = history_note(a, r);
     dbp_buf_puts(b, note ? "false" : "true");
@@ -589,10 +596,11 @@ fail : {
 
 int dbp_cmd_check_indexes(int argc, char **argv)
 {
-    enum { OPT_MIN_DAYS = 256, OPT_CLUSTER, OPT_NOW, OPT_TIMEOUT };
+    enum { OPT_MIN_DAYS = 256, OPT_CLUSTER, OPT_NOW, OPT_TIMEOUT, OPT_KEEP_DAYS };
     static const struct option longopts[] = {
         {"store", required_argument, NULL, 's'},
         {"min-days", required_argument, NULL, OPT_MIN_DAYS},
+        {"keep-days", required_argument, NULL, OPT_KEEP_DAYS},
         {"cluster", required_argument, NULL, OPT_CLUSTER},
         {"format", required_argument, NULL, 'f'},
         {"output", required_argument, NULL, 'o'},
@@ -601,7 +609,7 @@ int dbp_cmd_check_indexes(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *store_spec = NULL, *cluster = NULL, *output = NULL, *now_arg = NULL;
-    double min_days = 30;
+    double min_days = 30, keep_days = 0;
     int timeout_ms = 5000;
     enum out_format fmt = OUT_TEXT;
     int c;
@@ -620,6 +628,17 @@ int dbp_cmd_check_indexes(int argc, char **argv)
                 return DBP_EXIT_USAGE;
             }
             min_days = v;
+            break;
+        }
+        case OPT_KEEP_DAYS: {
+            char *end;
+            double v = strtod(optarg, &end);
+            if (end == optarg || *end || !(v > 0) || v > 36500) {
+                fprintf(stderr, "dbperf check-indexes: --keep-days needs a number of days "
+                                "above 0 (at most 36500)\n");
+                return DBP_EXIT_USAGE;
+            }
+            keep_days = v;
             break;
         }
         case OPT_CLUSTER:
@@ -672,6 +691,21 @@ int dbp_cmd_check_indexes(int argc, char **argv)
                         "postgresql://...)\n");
         return DBP_EXIT_USAGE;
     }
+    if (keep_days > 0 && keep_days < min_days) {
+        fprintf(stderr,
+                "dbperf check-indexes: --keep-days %g is shorter than --min-days %g: no index "
+                "could ever be found unused\n",
+                keep_days, min_days);
+        return DBP_EXIT_USAGE;
+    }
+    /* the store is the user's own database, written to: never one of the audited targets */
+    for (int i = optind; i < argc; i++)
+        if (strcmp(argv[i], store_spec) == 0) {
+            fprintf(stderr,
+                    "dbperf check-indexes: the store must not be an audited target: keep the "
+                    "history in a database of its own\n");
+            return DBP_EXIT_USAGE;
+        }
     int64_t now_us;
     if (now_arg) {
         char *end;
@@ -708,7 +742,12 @@ int dbp_cmd_check_indexes(int argc, char **argv)
 
     struct dbp_store_stats st = {0};
     struct dbp_store_result res = {0};
-    int rc = dbp_store_stats(store, &st, &err);
+    int rc = DBP_OK;
+    int64_t pruned = 0;
+    if (keep_days > 0)
+        rc = dbp_store_prune(store, now_us - (int64_t)(keep_days * US_PER_DAY), &pruned, &err);
+    if (rc == DBP_OK)
+        rc = dbp_store_stats(store, &st, &err);
     if (rc == DBP_OK)
         rc = dbp_store_analyze(store, a, now_us, min_days, &res, &err);
     if (rc != DBP_OK) {
@@ -719,11 +758,11 @@ int dbp_cmd_check_indexes(int argc, char **argv)
     }
     struct dbp_buf out = {0};
     if (fmt == OUT_JSON)
-        write_json(&out, a, store, &st, &res, tr, n_tr);
+        write_json(&out, a, store, &st, &res, tr, n_tr, pruned);
     else if (fmt == OUT_PROM)
         write_prom(&out, &st, &res, tr, n_tr);
     else
-        write_text(&out, a, store, &st, &res, tr, n_tr);
+        write_text(&out, a, store, &st, &res, tr, n_tr, pruned);
     dbp_store_close(store);
 
     if (output) {

@@ -104,6 +104,16 @@ int dbp_store_stats(struct dbp_store *s, struct dbp_store_stats *out, struct dbp
     return s->be->stats(s->ctx, out, err);
 }
 
+int dbp_store_prune(struct dbp_store *s, int64_t before_us, int64_t *n_deleted,
+                    struct dbp_error *err)
+{
+    int64_t n = 0;
+    int rc = s->be->prune(s->ctx, before_us, &n, err);
+    if (n_deleted)
+        *n_deleted = rc == DBP_OK ? n : 0;
+    return rc;
+}
+
 const char *dbp_store_join_columns(struct dbp_arena *a, const struct dbp_index *ix)
 {
     struct dbp_buf b = {0};

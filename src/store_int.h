@@ -29,6 +29,9 @@ struct dbp_store_backend {
                   struct dbp_error *err);
     int (*scan)(void *ctx, dbp_store_sample_fn fn, void *arg, struct dbp_error *err);
     int (*stats)(void *ctx, struct dbp_store_stats *out, struct dbp_error *err);
+    /* delete the snapshots taken before before_us (with their samples) and the definitions
+     * no sample uses any more, in one transaction; *n_deleted = snapshots deleted */
+    int (*prune)(void *ctx, int64_t before_us, int64_t *n_deleted, struct dbp_error *err);
 };
 
 extern const struct dbp_store_backend dbp_store_sqlite;

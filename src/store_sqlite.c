@@ -395,6 +395,40 @@ static int sq_stats(void *ctx, struct dbp_store_stats *out, struct dbp_error *er
     return r == SQLITE_ROW ? DBP_OK : sq_fail(s, err, "stats");
 }
 
+static int sq_prune(void *ctx, int64_t before_us, int64_t *n_deleted, struct dbp_error *err)
+{
+    struct sq *s = ctx;
+    sqlite3_stmt *st = NULL;
+    int rc = exec(s, "BEGIN IMMEDIATE", err);
+    if (rc != DBP_OK)
+        return rc;
+    /* samples go with their snapshot (ON DELETE CASCADE, foreign_keys is on) */
+    if (sqlite3_prepare_v2(s->db, "DELETE FROM snapshot WHERE taken_us < ?", -1, &st, NULL) !=
+        SQLITE_OK) {
+        rc = sq_fail(s, err, "prune");
+        goto fail;
+    }
+    sqlite3_bind_int64(st, 1, before_us);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        rc = sq_fail(s, err, "prune");
+        goto fail;
+    }
+    *n_deleted = sqlite3_changes(s->db);
+    sqlite3_finalize(st);
+    st = NULL;
+    rc = exec(s,
+              "DELETE FROM index_def WHERE NOT EXISTS "
+              "(SELECT 1 FROM index_sample x WHERE x.index_id = index_def.id)",
+              err);
+    if (rc != DBP_OK)
+        goto fail;
+    return exec(s, "COMMIT", err);
+fail:
+    sqlite3_finalize(st);
+    exec(s, "ROLLBACK", NULL);
+    return rc;
+}
+
 const struct dbp_store_backend dbp_store_sqlite = {
     .name = "sqlite",
     .migrations = migrations,
@@ -407,4 +441,5 @@ const struct dbp_store_backend dbp_store_sqlite = {
     .record = sq_record,
     .scan = sq_scan,
     .stats = sq_stats,
+    .prune = sq_prune,
 };

@@ -403,6 +403,37 @@ static int pgs_stats(void *ctx, struct dbp_store_stats *out, struct dbp_error *e
     return rc;
 }
 
+static int pgs_prune(void *ctx, int64_t before_us, int64_t *n_deleted, struct dbp_error *err)
+{
+    struct pgs *s = ctx;
+    char before[24];
+    snprintf(before, sizeof before, "%lld", (long long)before_us);
+    const char *p[1] = {before};
+    int rc = cmd(s, "BEGIN", err);
+    if (rc != DBP_OK)
+        return rc;
+    /* samples go with their snapshot (ON DELETE CASCADE) */
+    PGresult *r = PQexecParams(s->conn, "DELETE FROM dbperf.snapshot WHERE taken_us < $1", 1, NULL,
+                               p, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        rc = pg_fail(s, err, "prune", r);
+        PQclear(r);
+        cmd(s, "ROLLBACK", NULL);
+        return rc;
+    }
+    *n_deleted = strtoll(PQcmdTuples(r), NULL, 10);
+    PQclear(r);
+    rc = cmd(s,
+             "DELETE FROM dbperf.index_def d WHERE NOT EXISTS "
+             "(SELECT 1 FROM dbperf.index_sample x WHERE x.index_id = d.id)",
+             err);
+    if (rc != DBP_OK) {
+        cmd(s, "ROLLBACK", NULL);
+        return rc;
+    }
+    return cmd(s, "COMMIT", err);
+}
+
 const struct dbp_store_backend dbp_store_pg = {
     .name = "postgresql",
     .migrations = migrations,
@@ -415,4 +446,5 @@ const struct dbp_store_backend dbp_store_pg = {
     .record = pgs_record,
     .scan = pgs_scan,
     .stats = pgs_stats,
+    .prune = pgs_prune,
 };

@@ -106,6 +106,14 @@ struct dbp_store_stats {
 };
 int dbp_store_stats(struct dbp_store *s, struct dbp_store_stats *out, struct dbp_error *err);
 
+/*
+ * Retention: delete the snapshots taken before before_us, their samples and the
+ * index definitions no sample refers to any more, in one transaction.
+ * *n_deleted (may be NULL) = snapshots deleted.
+ */
+int dbp_store_prune(struct dbp_store *s, int64_t before_us, int64_t *n_deleted,
+                    struct dbp_error *err);
+
 /* ---- analysis ---------------------------------------------------------- */
 
 enum dbp_idx_verdict {

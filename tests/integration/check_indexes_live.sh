@@ -187,6 +187,20 @@ assert len(seen["dbperf_check_indexes_target_up"]) == 2
 assert all(l.endswith(" 1") for l in seen["dbperf_check_indexes_target_up"])
 PY
 
+# ---- retention: --keep-days deletes old snapshots; refused below --min-days ---------
+before=$(sqlite3 "$S" "SELECT count(*) FROM snapshot")
+old=$(sqlite3 "$S" "SELECT count(*) FROM snapshot WHERE taken_us < strftime('%s', '$(day 3)') * 1000000")
+DBPERF_NOW=$(day 43) "$DBPERF" check-indexes --store "$S" --keep-days 40 >"$W/keep.txt" 2>&1
+check "keep-days: old snapshots deleted" \
+  test "$(sqlite3 "$S" "SELECT count(*) FROM snapshot")" -eq $((before - old))
+check "keep-days: said" has "$W/keep.txt" "pruned $old snapshots older than --keep-days"
+check "keep-days: no orphan sample" \
+  test "$(sqlite3 "$S" "SELECT count(*) FROM index_sample x LEFT JOIN snapshot s ON s.id = x.snapshot_id WHERE s.id IS NULL")" -eq 0
+"$DBPERF" check-indexes --store "$S" --keep-days 10 >/dev/null 2>&1
+check "keep-days below min-days: usage error" test $? -eq 2
+"$DBPERF" check-indexes --store "$P1" "$P1" >/dev/null 2>"$W/same.err"
+check "the store is never an audited target: usage error" test $? -eq 2
+
 # ---- MariaDB: a restart between two snapshots; a foreign key's index ---------------
 my -e "CREATE TABLE t (id int PRIMARY KEY, a int, b int, KEY t_a (a), KEY t_b (b));
        CREATE TABLE child (id int PRIMARY KEY, t_id int, FOREIGN KEY (t_id) REFERENCES t (id));
@@ -271,6 +285,14 @@ assert d["summary"]["unused"] == 3, d["summary"]
 PY
 check "pg store: password-free target in the store" \
   test "$(psql1 dbperf_history -c "SELECT count(*) FROM dbperf.snapshot WHERE source LIKE '%:55970/bench'")" -ge 4
+
+DBPERF_NOW=$(day 40) "$DBPERF" check-indexes --store "$PS" --keep-days 30 -f json >"$W/ps40.json" 2>&1
+check "pg store: --keep-days prunes the day-0 snapshots" python3 - "$W/ps40.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["store"]["pruned_snapshots"] == 6, d["store"]
+assert d["store"]["snapshots"] == 2 and d["store"]["first"] == "2026-04-06T00:00:00Z", d["store"]
+PY
 
 echo "check_indexes_live: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -358,6 +358,17 @@ static void test_sqlite_roundtrip(void **state)
     assert_string_equal(r.items[0]->cluster, "shop");
     assert_int_equal(r.items[0]->size_bytes, 16384);
     dbp_arena_free(a);
+
+    /* retention: the day-0 snapshot goes, with its samples; definitions still used stay */
+    int64_t n_deleted = -1;
+    assert_int_equal(dbp_store_prune(s, T0 + 20 * DAY, &n_deleted, &err), DBP_OK);
+    assert_int_equal(n_deleted, 1);
+    assert_int_equal(dbp_store_stats(s, &st, &err), DBP_OK);
+    assert_int_equal(st.n_snapshots, 2);
+    assert_int_equal(st.n_samples, 6);
+    assert_int_equal(st.first_us, T0 + 20 * DAY);
+    assert_int_equal(dbp_store_prune(s, T0 + 20 * DAY, &n_deleted, &err), DBP_OK);
+    assert_int_equal(n_deleted, 0);
     dbp_store_close(s);
     unlink(path);
     char side[sizeof path + 8];
