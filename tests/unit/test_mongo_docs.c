@@ -479,6 +479,51 @@ static void test_sessions_n_plus_one(void **state)
     done(&r);
 }
 
+/* the 4.0 text log: sessions by [connN], ended by "end connection"; a run of 150 lookups
+ * after one parent query is a burst, and a run cut by the end of its connection too */
+static void test_text_log_sessions(void **state)
+{
+    (void)state;
+    size_t cap = 200000;
+    char *log = malloc(cap);
+    int n = 0;
+    n += snprintf(log + n, cap - (size_t)n,
+                  "2019-06-18T12:00:00.000+0100 I COMMAND  [conn5] command shop.orders "
+                  "appName: \"app\" command: find { find: \"orders\", filter: { user: 7.0 }, "
+                  "$db: \"shop\" } planSummary: IXSCAN { user: 1 } keysExamined:3 "
+                  "docsExamined:3 cursorExhausted:1 numYields:0 nreturned:3 reslen:300 "
+                  "protocol:op_msg 2ms\n");
+    for (int i = 0; i < 150; i++)
+        n += snprintf(log + n, cap - (size_t)n,
+                      "2019-06-18T12:00:00.%03d+0100 I COMMAND  [conn5] command shop.items "
+                      "command: find { find: \"items\", filter: { _id: ObjectId('5d08f0a1%016d') "
+                      "}, limit: 1, $db: \"shop\" } planSummary: IDHACK keysExamined:1 "
+                      "docsExamined:1 cursorExhausted:1 numYields:0 nreturned:1 reslen:200 "
+                      "protocol:op_msg 1ms\n",
+                      i + 1, i);
+    n += snprintf(log + n, cap - (size_t)n,
+                  "2019-06-18T12:00:01.000+0100 I NETWORK  [conn5] end connection "
+                  "127.0.0.1:50000 (3 connections now open)\n");
+    struct run r = {0};
+    parse_str(&r, &dbp_mongo_log_text_format, "t.log", log);
+    free(log);
+    assert_int_equal(r.rc, DBP_OK);
+    assert_int_equal(r.src->entries, 151);
+    struct dbp_stmt *st = find_stmt(&r, "find items {_id: ?}");
+    assert_non_null(st);
+    assert_int_equal(st->agg.calls, 150);
+    assert_true(fabs(st->agg.total_ms - 150) < 0.01);
+    assert_int_equal(st->agg.first_seen_us, (int64_t)1560855600001000);
+    assert_int_equal(r.snap->bursts.n, 1);
+    const struct dbp_burst *b = r.snap->bursts.items[0];
+    assert_ptr_equal(b->child, st);
+    assert_string_equal(b->parent->text, "find orders {user: ?}");
+    assert_string_equal(b->example_session, "conn5");
+    assert_int_equal(dbp_rules_run(r.snap, NULL, NULL), DBP_OK);
+    assert_non_null(finding(&r, "n-plus-one", NULL));
+    done(&r);
+}
+
 /* ---- inline: the rules on a COLLSCAN with sort ---------------------------------- */
 
 static void test_rules_collscan_esr(void **state)
@@ -584,6 +629,7 @@ int main(void)
         cmocka_unit_test(test_sessions_n_plus_one),
         cmocka_unit_test(test_explain_aggregate),
         cmocka_unit_test(test_pt_stats),
+        cmocka_unit_test(test_text_log_sessions),
         cmocka_unit_test(test_rules_collscan_esr),
         cmocka_unit_test(test_rules_indexes),
         cmocka_unit_test(test_probes),
