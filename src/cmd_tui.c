@@ -97,8 +97,8 @@ static int collect_server(struct tui_sources *s, struct tui_conn *c, struct dbp_
         c->drv->disconnect(c->ctx);
         c->ctx = NULL;
         const char *why = dbp_target_redact(snap->arena, err.message);
-        snprintf(msg, msg_len, "%s %s; %s", shown,
-                 rc == DBP_ERR_CONNECT ? "unreachable" : "failed", why);
+        snprintf(msg, msg_len, "%s %s; %s", shown, rc == DBP_ERR_CONNECT ? "unreachable" : "failed",
+                 why);
         src->status = rc;
         src->error = why;
         return rc;
@@ -146,8 +146,15 @@ static int is_file_like(const char *s)
 
 int dbp_cmd_tui(int argc, char **argv)
 {
-    enum { OPT_FROM = 256, OPT_LOG_PREFIX, OPT_SHOW_LITERALS, OPT_NO_COLOR, OPT_TIMEOUT,
-           OPT_BENCH_KEYS, OPT_BENCH_CLASSES };
+    enum {
+        OPT_FROM = 256,
+        OPT_LOG_PREFIX,
+        OPT_SHOW_LITERALS,
+        OPT_NO_COLOR,
+        OPT_TIMEOUT,
+        OPT_BENCH_KEYS,
+        OPT_BENCH_CLASSES
+    };
     static const struct option longopts[] = {
         {"delay", required_argument, NULL, 'd'},
         {"from", required_argument, NULL, OPT_FROM},

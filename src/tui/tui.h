@@ -63,11 +63,11 @@ const char *dbp_tui_sort_name(enum dbp_tui_sort s);
 struct dbp_tui_stmts {
     const struct dbp_snapshot *snap; /* not owned */
     bool show_literals;
-    size_t n;                                 /* snap->stmts.n */
-    uint32_t *sorted[DBP_TUI_SORT_COUNT];     /* heap, lazily built; NULL */
-    double *calls_s;                          /* per stmt index; NULL without deltas */
-    double *time_s;                           /* ms per second */
-    uint32_t *rows;                           /* heap: the visible rows */
+    size_t n;                             /* snap->stmts.n */
+    uint32_t *sorted[DBP_TUI_SORT_COUNT]; /* heap, lazily built; NULL */
+    double *calls_s;                      /* per stmt index; NULL without deltas */
+    double *time_s;                       /* ms per second */
+    uint32_t *rows;                       /* heap: the visible rows */
     size_t n_rows;
     enum dbp_tui_sort sort;
     char filter[128];
@@ -106,15 +106,15 @@ struct dbp_tui_plan_line {
     uint64_t branch; /* bit d: an ancestor at depth d has more siblings below */
     bool collapsed;
     bool has_children;
-    int hot_rank;    /* 1..3 for the costliest nodes (self time or self cost), else 0 */
-    double self;     /* self time (ms) or self cost */
+    int hot_rank; /* 1..3 for the costliest nodes (self time or self cost), else 0 */
+    double self;  /* self time (ms) or self cost */
 };
 
 /* A plan's nodes in pre-order with their collapsed state. */
 struct dbp_tui_plan {
-    const struct dbp_plan *plan; /* not owned; NULL */
-    struct dbp_tui_plan_line *all;  /* heap, pre-order */
-    size_t *subtree;                /* heap: nodes in each subtree (itself included) */
+    const struct dbp_plan *plan;   /* not owned; NULL */
+    struct dbp_tui_plan_line *all; /* heap, pre-order */
+    size_t *subtree;               /* heap: nodes in each subtree (itself included) */
     size_t n_all;
     size_t *vis; /* heap: indexes into all of the visible lines */
     size_t n_vis;
@@ -138,9 +138,9 @@ enum dbp_tui_view {
 
 struct dbp_tui_opts {
     bool show_literals;
-    bool want_color;        /* not --no-color, no NO_COLOR */
-    double delay_s;         /* live refresh period; 0 = static */
-    const char *save_path;  /* where `w` writes a suggestion */
+    bool want_color;            /* not --no-color, no NO_COLOR */
+    double delay_s;             /* live refresh period; 0 = static */
+    const char *save_path;      /* where `w` writes a suggestion */
     const char *initial_status; /* shown on the status line at start (an error); NULL */
 };
 
@@ -159,7 +159,7 @@ struct dbp_tui {
     struct dbp_tui_list findings, indexes;
     struct dbp_tui_plan plan;
     const struct dbp_stmt *plan_stmt; /* statement of the plan view; NULL */
-    enum dbp_tui_view view, back; /* back: where Esc returns from a drill-down */
+    enum dbp_tui_view view, back;     /* back: where Esc returns from a drill-down */
     size_t sel[DBP_TUI_VIEW_COUNT], top[DBP_TUI_VIEW_COUNT];
     bool help;
     bool filtering; /* typing a filter after `/` */
@@ -169,8 +169,8 @@ struct dbp_tui {
     char status[512]; /* status line message */
     bool status_error;
     bool live;
-    double live_dt_s;      /* length of the last interval */
-    int64_t snap_time_us;  /* when the shown snapshot was taken */
+    double live_dt_s;     /* length of the last interval */
+    int64_t snap_time_us; /* when the shown snapshot was taken */
     unsigned refreshes;
     struct dbp_buf tmp, tmp2; /* scratch for drawing */
     const char *osc52;        /* pending OSC 52 sequence (heap) to write after the refresh */

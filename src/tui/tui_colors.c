@@ -10,8 +10,18 @@
 
 struct dbp_tui_theme dbp_tui_theme;
 
-enum { PAIR_TITLE = 1, PAIR_TAB_SEL, PAIR_HEADER, PAIR_SELECTED, PAIR_HOT, PAIR_CRIT, PAIR_WARN,
-       PAIR_INFO, PAIR_ERROR, PAIR_DIM };
+enum {
+    PAIR_TITLE = 1,
+    PAIR_TAB_SEL,
+    PAIR_HEADER,
+    PAIR_SELECTED,
+    PAIR_HOT,
+    PAIR_CRIT,
+    PAIR_WARN,
+    PAIR_INFO,
+    PAIR_ERROR,
+    PAIR_DIM
+};
 
 void dbp_tui_theme_init(bool want_color, bool utf8)
 {

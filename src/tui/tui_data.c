@@ -14,7 +14,7 @@
 
 #include "tui.h"
 
-static const char *const sort_names[DBP_TUI_SORT_COUNT] = {"total", "calls", "mean", "p95",
+static const char *const sort_names[DBP_TUI_SORT_COUNT] = {"total", "calls",   "mean",  "p95",
                                                            "rows",  "calls/s", "time/s"};
 
 const char *dbp_tui_sort_name(enum dbp_tui_sort s)
@@ -91,7 +91,7 @@ static int cmp_keyed(const void *a, const void *b)
     if (xn != yn)
         return xn ? 1 : -1;
     if (!xn && x->key != y->key)
-        return x->key > y->key ? -1 : 1; /* descending */
+        return x->key > y->key ? -1 : 1;           /* descending */
     return x->idx < y->idx ? -1 : x->idx > y->idx; /* then first appearance */
 }
 

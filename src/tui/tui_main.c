@@ -14,7 +14,6 @@
  * dbp_tui_bench() replays a key script against a generated snapshot on an
  * 80x24 screen written to /dev/null and prints the time per key.
  */
-#include <curses.h>
 #include <errno.h>
 #include <langinfo.h>
 #include <locale.h>
@@ -26,6 +25,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <curses.h>
 
 #include <dbperf/arena.h>
 #include <dbperf/buf.h>
@@ -670,8 +671,8 @@ static struct dbp_snapshot *bench_snapshot(size_t n)
     uint64_t x = 88172645463325252ull;
     for (size_t i = 0; i < n; i++) {
         snprintf(text, sizeof text, verbs[i % 4], i);
-        struct dbp_stmt *st = dbp_snapshot_stmt(snap, DBP_ENGINE_POSTGRES, "bench", text,
-                                                strlen(text));
+        struct dbp_stmt *st =
+            dbp_snapshot_stmt(snap, DBP_ENGINE_POSTGRES, "bench", text, strlen(text));
         int calls = 1 + (int)(i % 5);
         for (int c = 0; c < calls; c++) {
             x ^= x << 13;
@@ -691,9 +692,9 @@ struct bench_tok {
 };
 
 static const struct bench_tok bench_names[] = {
-    {"Tab", '\t'},        {"Enter", '\n'},        {"Esc", KEY_ESC},    {"Down", KEY_DOWN},
-    {"Up", KEY_UP},       {"PgDn", KEY_NPAGE},    {"PgUp", KEY_PPAGE}, {"Home", KEY_HOME},
-    {"End", KEY_END},     {"BS", KEY_BACKSPACE},  {"Space", ' '},
+    {"Tab", '\t'},    {"Enter", '\n'},       {"Esc", KEY_ESC},    {"Down", KEY_DOWN},
+    {"Up", KEY_UP},   {"PgDn", KEY_NPAGE},   {"PgUp", KEY_PPAGE}, {"Home", KEY_HOME},
+    {"End", KEY_END}, {"BS", KEY_BACKSPACE}, {"Space", ' '},
 };
 
 int dbp_tui_bench(const char *script, size_t n_classes, FILE *out)

@@ -4,12 +4,13 @@
  * Screens only read the snapshot and the row arrays of tui_data.c; they draw
  * into stdscr and never refresh (the loop in tui_main.c owns that).
  */
-#include <curses.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <curses.h>
 
 #include <dbperf/arena.h>
 #include <dbperf/buf.h>
@@ -237,9 +238,8 @@ static void stmt_cell(const struct dbp_tui_stmts *s, const struct dbp_stmt *st, 
         dbp_report_fmt_ms(dbp_agg_quantile_ms(&st->agg, 0.95), out);
         break;
     case DBP_TUI_SORT_ROWS:
-        dbp_report_fmt_count(st->agg.flags & DBP_AGG_ROWS_RETURNED ? (double)st->agg.rows_returned
-                                                                   : -1,
-                             out);
+        dbp_report_fmt_count(
+            st->agg.flags & DBP_AGG_ROWS_RETURNED ? (double)st->agg.rows_returned : -1, out);
         break;
     case DBP_TUI_SORT_CALLS_S: {
         double v = s->calls_s ? s->calls_s[st->index] : NAN;
@@ -399,9 +399,9 @@ static void draw_finding(struct dbp_tui *t)
         return;
     }
     const struct dbp_finding *f =
-        t->snap->findings.items[l->rows[t->sel[DBP_TUI_VIEW_FINDINGS] < l->n_rows
-                                            ? t->sel[DBP_TUI_VIEW_FINDINGS]
-                                            : 0]];
+        t->snap->findings
+            .items[l->rows[t->sel[DBP_TUI_VIEW_FINDINGS] < l->n_rows ? t->sel[DBP_TUI_VIEW_FINDINGS]
+                                                                     : 0]];
     char head[200];
     snprintf(head, sizeof head, "%s  %s  (%s)", dbp_severity_name(f->severity),
              f->rule ? f->rule : "-", dbp_engine_name(f->engine));
@@ -483,8 +483,8 @@ static void draw_indexes(struct dbp_tui *t)
     int wt = COLS >= 100 ? 26 : 18, wi = COLS >= 100 ? 30 : 22;
     int x = 0;
     x += put(t, 1, x, wt + 1, dbp_tui_theme.header, "TABLE", true);
-    x += put(t, 1, x, wi + 1, l->sort == 2 ? dbp_tui_theme.sort_col : dbp_tui_theme.header,
-             "INDEX", true);
+    x += put(t, 1, x, wi + 1, l->sort == 2 ? dbp_tui_theme.sort_col : dbp_tui_theme.header, "INDEX",
+             true);
     x = cell(t, 1, x, 9, l->sort == 0 ? dbp_tui_theme.sort_col : dbp_tui_theme.header, "SIZE");
     x = cell(t, 1, x, 8, l->sort == 1 ? dbp_tui_theme.sort_col : dbp_tui_theme.header, "SCANS");
     put(t, 1, x, COLS - x, dbp_tui_theme.header, "UNUSED SINCE", false);
@@ -529,8 +529,8 @@ static void draw_indexes(struct dbp_tui *t)
                 snprintf(since, sizeof since, "never used (since ?)");
             }
         }
-        put(t, y, x, COLS - x, sel ? attr : (ix->scans == 0 ? dbp_tui_theme.warn : A_NORMAL),
-            since, sel);
+        put(t, y, x, COLS - x, sel ? attr : (ix->scans == 0 ? dbp_tui_theme.warn : A_NORMAL), since,
+            sel);
     }
 }
 
@@ -600,7 +600,7 @@ static void draw_plan(struct dbp_tui *t)
         const struct dbp_tui_plan_line *l = &t->plan.all[t->plan.vis[i]];
         const struct dbp_plan_node *n = l->node;
         bool sel = i == t->sel[DBP_TUI_VIEW_PLAN];
-        unsigned long attr = sel ? dbp_tui_theme.selected
+        unsigned long attr = sel           ? dbp_tui_theme.selected
                              : l->hot_rank ? dbp_tui_theme.hot
                                            : A_NORMAL;
         int y = 4 + r;
@@ -637,8 +637,7 @@ static void draw_plan(struct dbp_tui *t)
     }
     /* the selected node's condition, masked as the report masks it */
     if (t->plan.n_vis && LINES > 8) {
-        const struct dbp_plan_node *n =
-            t->plan.all[t->plan.vis[t->sel[DBP_TUI_VIEW_PLAN]]].node;
+        const struct dbp_plan_node *n = t->plan.all[t->plan.vis[t->sel[DBP_TUI_VIEW_PLAN]]].node;
         dbp_buf_clear(&line);
         struct dbp_buf mtmp = {0};
         const char *c = dbp_report_mask(n->condition, p->engine, t->opts.show_literals, &mtmp);

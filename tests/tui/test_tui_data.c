@@ -4,23 +4,23 @@
  * giving the same rows as a fresh one, per-interval deltas matched by
  * engine/database/fingerprint, and the plan tree's folding and hot nodes.
  */
-#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <cmocka.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <cmocka.h>
 
 #include <dbperf/model.h>
 
 #include "tui/tui.h"
 
-static struct dbp_stmt *add(struct dbp_snapshot *snap, const char *db, const char *text,
-                            int calls, double ms_each)
+static struct dbp_stmt *add(struct dbp_snapshot *snap, const char *db, const char *text, int calls,
+                            double ms_each)
 {
     struct dbp_stmt *st = dbp_snapshot_stmt(snap, DBP_ENGINE_POSTGRES, db, text, strlen(text));
     for (int i = 0; i < calls; i++)
@@ -32,9 +32,9 @@ static void sorts(void **state)
 {
     (void)state;
     struct dbp_snapshot *snap = dbp_snapshot_new();
-    add(snap, "a", "SELECT 1", 10, 1.0);  /* total 10, calls 10, mean 1 */
-    add(snap, "a", "SELECT 2", 2, 20.0);  /* total 40, calls 2, mean 20 */
-    add(snap, "a", "SELECT 3", 5, 3.0);   /* total 15, calls 5, mean 3 */
+    add(snap, "a", "SELECT 1", 10, 1.0);                      /* total 10, calls 10, mean 1 */
+    add(snap, "a", "SELECT 2", 2, 20.0);                      /* total 40, calls 2, mean 20 */
+    add(snap, "a", "SELECT 3", 5, 3.0);                       /* total 15, calls 5, mean 3 */
     struct dbp_stmt *none = add(snap, "a", "SELECT 4", 0, 0); /* no calls: mean NaN */
     (void)none;
     struct dbp_tui_stmts s;
@@ -74,15 +74,15 @@ static void filters(void **state)
     struct dbp_snapshot *snap = dbp_snapshot_new();
     char text[64];
     for (int i = 0; i < 500; i++) {
-        snprintf(text, sizeof text, "%s FROM t%d WHERE x = $1", i % 3 ? "SELECT a" : "DELETE",
-                 i);
+        snprintf(text, sizeof text, "%s FROM t%d WHERE x = $1", i % 3 ? "SELECT a" : "DELETE", i);
         add(snap, i % 7 ? "app" : "reports", text, 1 + i % 4, (double)(i % 13));
     }
     struct dbp_tui_stmts inc, fresh;
     dbp_tui_stmts_init(&inc, snap, false);
     dbp_tui_stmts_apply(&inc);
-    const char *steps[] = {"s", "se", "sel", "sele", "select a from t1", "select a from t1",
-                           "select", "", "REPORTS", "reports"};
+    const char *steps[] = {
+        "s",      "se", "sel",     "sele",   "select a from t1", "select a from t1",
+        "select", "",   "REPORTS", "reports"};
     for (size_t k = 0; k < sizeof steps / sizeof steps[0]; k++) {
         snprintf(inc.filter, sizeof inc.filter, "%s", steps[k]);
         dbp_tui_stmts_apply(&inc);
@@ -123,9 +123,9 @@ static void deltas(void **state)
     add(before, "app", "SELECT 1", 10, 1.0);
     add(before, "other", "SELECT 1", 100, 1.0); /* same text, other database */
     add(before, "app", "SELECT 2", 50, 2.0);
-    add(after, "app", "SELECT 1", 30, 1.0);    /* +20 calls, +20 ms */
-    add(after, "app", "SELECT 2", 10, 2.0);    /* counters reset: no delta */
-    add(after, "app", "SELECT 3", 4, 0.5);     /* new class: all of it */
+    add(after, "app", "SELECT 1", 30, 1.0); /* +20 calls, +20 ms */
+    add(after, "app", "SELECT 2", 10, 2.0); /* counters reset: no delta */
+    add(after, "app", "SELECT 3", 4, 0.5);  /* new class: all of it */
     struct dbp_tui_stmts s;
     dbp_tui_stmts_init(&s, after, false);
     dbp_tui_stmts_deltas(&s, before, 2.0);
