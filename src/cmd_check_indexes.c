@@ -192,8 +192,8 @@ static const char *history_note(struct dbp_arena *a, const struct dbp_store_resu
 static const char *where(struct dbp_arena *a, const struct dbp_store_index *x)
 {
     struct dbp_index ix = as_index(x);
-    return dbp_arena_printf(a, "%s %s %s", dbp_ddl_index_relation(a, &ix),
-                            dbp_ddl_ident(a, x->engine, x->name), x->columns ? x->columns : "");
+    return dbp_arena_printf(a, "%s %s (%s)", dbp_ddl_index_relation(a, &ix),
+                            dbp_ddl_ident(a, x->engine, x->name), x->columns ? x->columns : "?");
 }
 
 static const char *instances_text(struct dbp_arena *a, const struct dbp_store_index *x)
@@ -257,13 +257,21 @@ static void write_text(struct dbp_buf *b, struct dbp_arena *a, struct dbp_store 
                        instances_text(a, x),
                        x->size_bytes >= 0 ? dbp_ddl_bytes(a, (double)x->size_bytes)
                                           : "size unknown");
-        if (x->last_use_us)
-            dbp_buf_printf(b, "; last use recorded %s on %s", iso(a, x->last_use_us),
-                           x->last_use_instance);
-        if (x->n_resets)
-            dbp_buf_printf(b, "; %u counter reset%s (%s between a snapshot and a reset unseen)",
-                           x->n_resets, x->n_resets == 1 ? "" : "s", span(a, x->unobserved_days));
-        dbp_buf_printf(b, "\n    %s  (dbperf never runs this)\n", drop_comment(a, x));
+        dbp_buf_puts(b, "\n");
+        if (x->last_use_us || x->n_resets) {
+            dbp_buf_puts(b, "    ");
+            if (x->last_use_us)
+                dbp_buf_printf(b, "last use recorded %s on %s", iso(a, x->last_use_us),
+                               x->last_use_instance);
+            if (x->n_resets)
+                dbp_buf_printf(b,
+                               "%s%u counter reset%s (%s between a snapshot and a reset not "
+                               "seen)",
+                               x->last_use_us ? "; " : "", x->n_resets, x->n_resets == 1 ? "" : "s",
+                               span(a, x->unobserved_days));
+            dbp_buf_puts(b, "\n");
+        }
+        dbp_buf_printf(b, "    %s  (dbperf never runs this)\n", drop_comment(a, x));
     }
     if (r->n_protected) {
         dbp_buf_printf(b, "\nUnused but never proposed for dropping (%zu)\n", r->n_protected);

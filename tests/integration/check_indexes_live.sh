@@ -130,7 +130,7 @@ assert "t_c" not in ix
 PY
 check "day 41: text output" bash -c "DBPERF_NOW=$(day 41) '$DBPERF' check-indexes --store '$S' >'$W/d41.txt'; test \$? -eq 1"
 check "day 41: DROP commented out, never run" has "$W/d41.txt" "-- DROP INDEX CONCURRENTLY public.t_b;  (dbperf never runs this)"
-check "day 41: primary key reason" has "$W/d41.txt" "t_pkey id: no recorded use for 41.0 days, but it backs the primary key"
+check "day 41: primary key reason" has "$W/d41.txt" "public.t t_pkey (id): no recorded use for 41.0 days, but it backs the primary key"
 check "indexes still exist on the server (nothing dropped)" \
   test "$(psql1 bench -c "SELECT count(*) FROM pg_indexes WHERE tablename = 't'")" -eq 4
 
