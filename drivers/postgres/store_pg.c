@@ -109,7 +109,7 @@ static int cmd(struct pgs *s, const char *sql, struct dbp_error *err)
 {
     PGresult *r = PQexec(s->conn, sql);
     ExecStatusType st = PQresultStatus(r);
-    int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? DBP_OK : pg_fail(s, err, "", r);
+    int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? DBP_OK : pg_fail(s, err, "query", r);
     PQclear(r);
     return rc;
 }
