@@ -336,6 +336,11 @@ int dbp_cmd_tui(int argc, char **argv)
             dup2(saved, STDERR_FILENO);
             close(saved);
         }
+        if (rc == DBP_EXIT_USAGE) {
+            const char *term = getenv("TERM");
+            fprintf(stderr, "dbperf tui: cannot drive the terminal (TERM=%s)\n",
+                    term ? term : "");
+        }
     }
     for (size_t i = 0; i < s.n_conns; i++)
         if (s.conns[i].ctx)

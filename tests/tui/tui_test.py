@@ -440,6 +440,13 @@ def live():
                     return float(l[col_end - 8:col_end].strip()) == 0.0
             return False
         expect("live: calls/s back to 0 when the workload stops", quiet, timeout=10)
+        keys("/")
+        literal("FROM tui_t")
+        keys("Enter", "Enter")
+        expect("live: the server's plan for the statement (EXPLAIN through the driver)",
+               lambda s: "NODE" in s and "on tui_t" in s, timeout=10)
+        keys("Escape", "Escape")
+        expect("live: back to all statements", lambda s: "TOTAL ms" in s and 'filter "' not in s)
         keys("3")
         expect("live: indexes view lists the server's indexes", lambda s: "tui_t_v_idx" in s
                and "tui_t_pkey" in s)
