@@ -198,6 +198,9 @@ check "keep-days: no orphan sample" \
   test "$(sqlite3 "$S" "SELECT count(*) FROM index_sample x LEFT JOIN snapshot s ON s.id = x.snapshot_id WHERE s.id IS NULL")" -eq 0
 "$DBPERF" check-indexes --store "$S" --keep-days 10 >/dev/null 2>&1
 check "keep-days below min-days: usage error" test $? -eq 2
+"$DBPERF" check-indexes --store "$W/no/such/dir/h.db" "$P1" >/dev/null 2>"$W/nostore.err"
+check "a store that cannot be opened: exit 3, named" \
+  bash -c "test $? -eq 3 && grep -q 'no/such/dir/h.db' '$W/nostore.err'"
 "$DBPERF" check-indexes --store "$P1" "$P1" >/dev/null 2>"$W/same.err"
 check "the store is never an audited target: usage error" test $? -eq 2
 
