@@ -242,7 +242,8 @@ def offline():
     expect("plan view: Enter unfolds it", lambda s: "Seq Scan" in s and len(
         [l for l in s.split("\n")[4:21] if l.strip()]) == nodes_before)
     keys("G")
-    expect("plan view: condition line of the selected node", "Condition:")
+    expect("plan view: condition of the scan, literals masked",
+           lambda s: re.search(r"Condition: .*created_at >= \$1", s) and "'20" not in s)
     keys("Escape")
     expect("Esc goes back to the statements", lambda s: "TOTAL ms" in s and "NODE" not in s)
     keys("Escape")
@@ -319,6 +320,31 @@ def offline():
     # ---- quit -------------------------------------------------------------------
     keys("q")
     prompt_back("q", 0)
+
+    # ---- literals only with --show-literals -------------------------------------
+    run_tui("--show-literals " + samples, utf8)
+    expect("--show-literals: examples instead of normalized text", "STATEMENT (example)")
+    open_pg_count_plan()
+    expect("--show-literals: the plan condition keeps its literals",
+           lambda s: "NODE" in s and True, timeout=5)
+    keys("G")
+    expect("--show-literals: the scan's condition with its literals",
+           lambda s: re.search(r"Condition: .*created_at >= '20", s))
+    keys("Escape")
+    tmux("resize-window", "-t", "t", "-x", "200", "-y", "24")  # room for the whole statement
+    expect("--show-literals: statement rows hold the literals",
+           lambda s: all("'20" in l for l in s.split("\n")[2:22] if l.strip()))
+    keys("q")
+    prompt_back("--show-literals", 0)
+    run_tui(samples, utf8)
+    tmux("resize-window", "-t", "t", "-x", "200", "-y", "24")
+    keys("/")
+    literal("created_at >=")
+    keys("Enter")
+    expect("default: normalized text only, no literal on screen", lambda s: 'filter "created_at' in s
+           and re.search(r"created_at >= (\?|\$1)", s) and "'20" not in s)
+    keys("q")
+    prompt_back("masked", 0)
 
     # ---- saved report -----------------------------------------------------------
     run_tui("--from " + report, utf8)
