@@ -987,11 +987,12 @@ static void set_line(struct entry *e, const char *s, size_t n)
     const char *v = t + 10, *end = s + n;
     int64_t sec = 0;
     int k = 0;
-    while (v < end && is_digit(*v) && k < 18) {
+    while (v < end && is_digit(*v) && k < 12) {
         sec = sec * 10 + (*v++ - '0');
         k++;
     }
-    if (k == 0)
+    /* no digits, or more than 12 (beyond year 33000: sec * 1000000 would overflow) */
+    if (k == 0 || (v < end && is_digit(*v)))
         return;
     int64_t us = frac_us(&v, end);
     e->set_ts_us = sec * 1000000 + us;
