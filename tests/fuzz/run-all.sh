@@ -31,7 +31,7 @@ for src in "$HERE"/fuzz_*.c; do
   work=$BUILD/fuzz-work/$name
   seeds=$BUILD/fuzz-seeds/$name
   crashes=$BUILD/fuzz-crashes/$name
-  rm -rf "$seeds"
+  rm -rf "$seeds" "$crashes" # crashes: only this run's
   mkdir -p "$work" "$seeds" "$crashes"
   if [ -f "$HERE/$name.seeds" ]; then
     while IFS= read -r s; do
