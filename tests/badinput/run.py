@@ -61,6 +61,12 @@ def make_inputs(work, corpus, skip_big):
            .replace(b'"ctx":', b'"tenant":"t1","ctx":', 1) for l in mlines]
     p["mongo_future"] = write(os.path.join(work, "mongod-future.log"), b"\n".join(fut) + b"\n")
     p["mongo_n"] = sum(1 for l in mlines if b'"Slow query"' in l)
+    plans = os.path.join(HERE, "..", "data", "plans")
+    for name in ("pg-join-sort-analyze.json", "mariadb-join-analyze.json"):
+        with open(os.path.join(plans, name), "rb") as f:
+            plan = f.read()
+        p["trunc-" + name] = write(os.path.join(work, "trunc-" + name), plan[: len(plan) // 2])
+    p["good-text-plan"] = os.path.join(plans, "pg-join-sort-analyze.txt")
     return p
 
 
@@ -116,6 +122,16 @@ def cases(p):
          {"mongod-broken.log": dict(status="format", entries=p["mongo_n"] - 1, skipped=1)}),
         ("mongod JSON log of a future server (unknown fields)", [p["mongo_future"]], [], 0, [],
          {"mongod-future.log": dict(status="ok", entries=p["mongo_n"], skipped=0)}),
+    ]
+    c += [
+        ("EXPLAIN (FORMAT JSON) cut in half, beside a text plan",
+         [p["trunc-pg-join-sort-analyze.json"], p["good-text-plan"]], [], 3,
+         [r"^dbperf: .*trunc-pg-join-sort-analyze\.json:\d+: invalid JSON"],
+         {"trunc-pg-join-sort-analyze.json": dict(status="format", entries=0, skipped=1),
+          "pg-join-sort-analyze.txt": dict(status="ok", entries=1)}),
+        ("MariaDB ANALYZE FORMAT=JSON cut in half", [p["trunc-mariadb-join-analyze.json"]], [], 3,
+         [r"^dbperf: .*trunc-mariadb-join-analyze\.json:\d+: invalid JSON"],
+         {"trunc-mariadb-join-analyze.json": dict(status="format", entries=0, skipped=1)}),
     ]
     if "big" in p:
         c.append(("a 100 MB single line", [p["big"]], [], 3,
