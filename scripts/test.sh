@@ -10,6 +10,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
+# clang's sanitizer and libFuzzer runtimes: clang only recommends them, and install-deps.sh
+# installs without recommends
+if ! dpkg-query -W -f='${Status}' libclang-rt-14-dev 2>/dev/null | grep -q 'install ok installed'
+then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q --no-install-recommends libclang-rt-14-dev ||
+    { apt-get update -q && apt-get install -y -q --no-install-recommends libclang-rt-14-dev; }
+fi
 build=${DBPERF_TEST_BUILD:-build-test}
 fuzz_build=${DBPERF_FUZZ_BUILD:-build-test-fuzz}
 vg_build=${DBPERF_VALGRIND_BUILD:-build-test-valgrind}
