@@ -8,18 +8,16 @@
 #   valgrind/unit       every unit test of DBPERF_VALGRIND_BUILD_DIR (no sanitizers) under
 #                       valgrind --error-exitcode=1 --leak-check=full
 #   valgrind/badinput   the bad-input corpus under valgrind (without the 100 MB line)
-find_package(Python3 COMPONENTS Interpreter)
+find_package(Python3 REQUIRED COMPONENTS Interpreter)
 set(DBPERF_FUZZ_BUILD_DIR "" CACHE PATH "A clang -DDBPERF_FUZZ=ON build dir: registers fuzz-run-all")
 set(DBPERF_FUZZ_SECONDS 15 CACHE STRING "Seconds per libFuzzer target in fuzz-run-all")
 set(DBPERF_VALGRIND_BUILD_DIR "" CACHE PATH
     "A build dir without sanitizers: registers the valgrind memcheck tests")
 
-if(Python3_FOUND)
-  add_test(NAME badinput COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/badinput/run.py
-                                 $<TARGET_FILE:dbperf> ${DBPERF_CORPUS}
-                                 ${CMAKE_CURRENT_BINARY_DIR}/badinput-work)
-  set_tests_properties(badinput PROPERTIES LABELS robustness TIMEOUT 600)
-endif()
+add_test(NAME badinput COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/badinput/run.py
+                               $<TARGET_FILE:dbperf> ${DBPERF_CORPUS}
+                               ${CMAKE_CURRENT_BINARY_DIR}/badinput-work)
+set_tests_properties(badinput PROPERTIES LABELS robustness TIMEOUT 600)
 
 if(DBPERF_FUZZ_BUILD_DIR)
   add_test(NAME fuzz-run-all COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/run-all.sh
@@ -36,11 +34,9 @@ if(DBPERF_VALGRIND_BUILD_DIR)
            COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/badinput/valgrind-unit.sh ${DBPERF_VALGRIND_BUILD_DIR}
                    ${vg})
   set_tests_properties(valgrind/unit PROPERTIES LABELS "robustness;valgrind" TIMEOUT 1200)
-  if(Python3_FOUND)
-    add_test(NAME valgrind/badinput
-             COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/badinput/run.py
-                     ${DBPERF_VALGRIND_BUILD_DIR}/dbperf ${DBPERF_CORPUS}
-                     ${CMAKE_CURRENT_BINARY_DIR}/valgrind-badinput-work --skip-big --wrap ${vg})
-    set_tests_properties(valgrind/badinput PROPERTIES LABELS "robustness;valgrind" TIMEOUT 900)
-  endif()
+  add_test(NAME valgrind/badinput
+           COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/badinput/run.py
+                   ${DBPERF_VALGRIND_BUILD_DIR}/dbperf ${DBPERF_CORPUS}
+                   ${CMAKE_CURRENT_BINARY_DIR}/valgrind-badinput-work --skip-big --wrap ${vg})
+  set_tests_properties(valgrind/badinput PROPERTIES LABELS "robustness;valgrind" TIMEOUT 900)
 endif()
