@@ -15,7 +15,7 @@ PKGS=(
   zlib1g-dev libcmocka-dev
   postgresql-15 postgresql-client-15 postgresql-15-hypopg postgresql-15-pg-qualstats
   mariadb-server mariadb-client
-  pgbadger percona-toolkit tmux sqlite3 valgrind python3-jsonschema systemd
+  pgbadger percona-toolkit tmux sqlite3 valgrind libclang-rt-14-dev python3-jsonschema systemd
 )
 missing=()
 for p in "${PKGS[@]}"; do
