@@ -304,7 +304,7 @@ static void pt_samples(struct ctx *c)
             snprintf(names[nn++], 64, "%s", de->d_name);
     closedir(d);
     for (int i = 0; i < nn; i++) {
-        char rel[256];
+        char rel[4200];
         size_t len, elen;
         snprintf(rel, sizeof rel, "percona-toolkit/pt-fingerprint/%s", names[i]);
         char *q = load(rel, &len);
