@@ -298,10 +298,13 @@ static void pt_samples(struct ctx *c)
     char names[64][64];
     int nn = 0;
     struct dirent *de;
-    while ((de = readdir(d)) != NULL && nn < 64)
-        if (strncmp(de->d_name, "query", 5) == 0 && !strchr(de->d_name, '.') &&
-            strlen(de->d_name) < 64)
-            snprintf(names[nn++], 64, "%s", de->d_name);
+    while ((de = readdir(d)) != NULL && nn < 64) {
+        size_t nlen = strlen(de->d_name);
+        if (strncmp(de->d_name, "query", 5) == 0 && !strchr(de->d_name, '.') && nlen < 64) {
+            memcpy(names[nn], de->d_name, nlen + 1);
+            nn++;
+        }
+    }
     closedir(d);
     for (int i = 0; i < nn; i++) {
         char rel[4200];
