@@ -330,7 +330,7 @@ static int dump(const char *kind, const char *path)
     parse_fn fn = strcmp(kind, "pg-json") == 0   ? dbp_pg_plan_from_json
                   : strcmp(kind, "pg-text") == 0 ? dbp_pg_plan_from_text
                                                  : dbp_my_plan_from_json;
-    size_t len;
+    size_t len = 0;
     char *text = read_file(path, &len);
     if (!text) {
         perror(path);
@@ -368,7 +368,7 @@ static bool is_json_text(const char *s, size_t len)
 static void check_pair(struct tally *t, const char *plan_path, const char *expect_path,
                        struct enode *(*build)(const cJSON *), bool pev2)
 {
-    size_t plen, elen;
+    size_t plen = 0, elen = 0;
     char *ptext = read_file(plan_path, &plen);
     char *etext = read_file(expect_path, &elen);
     t->total++;
@@ -504,7 +504,7 @@ static int check_frames(const char *corpus)
         if (strstr(name, ".plan") && strncmp(name, "text-3", 6) != 0) {
             char p[8192];
             snprintf(p, sizeof p, "%s/%s", d, name);
-            size_t len;
+            size_t len = 0;
             char *text = read_file(p, &len);
             struct dbp_snapshot *snap = dbp_snapshot_new();
             struct dbp_plan *plan = NULL;
@@ -580,7 +580,7 @@ static int check_myflames(const char *corpus)
             if (l > 5 && strcmp(name + l - 5, ".json") == 0) {
                 char p[8192];
                 snprintf(p, sizeof p, "%s/%s", d, name);
-                size_t len;
+                size_t len = 0;
                 char *text = read_file(p, &len);
                 struct dbp_snapshot *snap = dbp_snapshot_new();
                 struct dbp_plan *plan = NULL;
@@ -678,7 +678,7 @@ static int check_samples(const char *corpus)
             if (take && !strstr(name, ".expect")) {
                 char p[8192];
                 snprintf(p, sizeof p, "%s/%s", d, name);
-                size_t len;
+                size_t len = 0;
                 char *text = read_file(p, &len);
                 bool json = is_json_text(text, len);
                 struct dbp_snapshot *snap = dbp_snapshot_new();
