@@ -207,8 +207,12 @@ static int run(const struct dbp_snapshot *snap, struct dbp_rule_ctx *ctx, struct
             continue;
         }
         g->scans = (g->scans < 0 ? 0 : g->scans) + ix->scans;
-        if (ix->counter_since_us > 0 && snap->created_us > ix->counter_since_us) {
-            double days = (double)(snap->created_us - ix->counter_since_us) / 86400e6;
+        if (ix->counter_since_us > 0) {
+            /* a start at or after the snapshot's own clock (a server started a moment ago,
+             * or a server clock slightly ahead of ours) covers no time at all */
+            double days = snap->created_us > ix->counter_since_us
+                              ? (double)(snap->created_us - ix->counter_since_us) / 86400e6
+                              : 0.0;
             if (g->coverage_days != g->coverage_days || days < g->coverage_days)
                 g->coverage_days = days;
         } else {
