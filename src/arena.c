@@ -157,3 +157,22 @@ size_t dbp_arena_used(const struct dbp_arena *a)
 {
     return a->total;
 }
+
+void dbp_arena_adopt(struct dbp_arena *dst, struct dbp_arena *src)
+{
+    if (!src)
+        return;
+    if (src->head) {
+        struct block *tail = src->head;
+        while (tail->next)
+            tail = tail->next;
+        if (dst->head) { /* behind dst's current block, which stays the one allocated from */
+            tail->next = dst->head->next;
+            dst->head->next = src->head;
+        } else {
+            dst->head = src->head;
+        }
+    }
+    dst->total += src->total;
+    free(src);
+}

@@ -41,6 +41,7 @@ struct dbp_reader {
     size_t scan;     /* bytes after start already searched for '\n' */
     uint64_t lineno;
     uint64_t consumed;
+    uint64_t limit;  /* bytes of the file left to read (a range); UINT64_MAX: to its end */
     char *slurped;
     int io_errno;
     bool z_error;
@@ -57,6 +58,12 @@ static int read_raw(struct dbp_reader *r, void *dst, size_t n, size_t *got)
         *got = n;
         return 0;
     }
+    if (n > r->limit)
+        n = (size_t)r->limit;
+    if (n == 0) {
+        *got = 0;
+        return 0;
+    }
     for (;;) {
         ssize_t k = read(r->fd, dst, n);
         if (k < 0 && errno == EINTR)
@@ -66,6 +73,7 @@ static int read_raw(struct dbp_reader *r, void *dst, size_t n, size_t *got)
             return -1;
         }
         *got = (size_t)k;
+        r->limit -= (uint64_t)k;
         return 0;
     }
 }
@@ -150,6 +158,7 @@ static struct dbp_reader *reader_new(const char *name)
     struct dbp_reader *r = dbp_xcalloc(1, sizeof *r);
     r->name = dbp_xstrdup(name);
     r->fd = -1;
+    r->limit = UINT64_MAX;
     r->cap = INITIAL_CAP;
     r->buf = dbp_xmalloc(r->cap);
     return r;
@@ -210,6 +219,36 @@ int dbp_reader_open(const char *path, struct dbp_reader **out, struct dbp_error 
     }
     *out = r;
     return DBP_OK;
+}
+
+int dbp_reader_open_range(const char *path, uint64_t offset, uint64_t len,
+                          struct dbp_reader **out, struct dbp_error *err)
+{
+    *out = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return dbp_error_set(err, DBP_ERR_IO, "%s: %s", path, strerror(errno));
+    if (lseek(fd, (off_t)offset, SEEK_SET) < 0) {
+        int e = errno;
+        close(fd);
+        return dbp_error_set(err, DBP_ERR_IO, "%s: %s", path, strerror(e));
+    }
+#ifdef POSIX_FADV_SEQUENTIAL
+    posix_fadvise(fd, (off_t)offset, (off_t)len, POSIX_FADV_SEQUENTIAL);
+#endif
+    struct dbp_reader *r = reader_new(path);
+    r->fd = fd;
+    r->own_fd = true;
+    r->limit = len;
+    if (len == 0)
+        r->eof = true;
+    *out = r;
+    return DBP_OK;
+}
+
+int dbp_reader_is_gzip(const struct dbp_reader *r)
+{
+    return r->gzip;
 }
 
 struct dbp_reader *dbp_reader_open_mem(const void *data, size_t len, const char *name)

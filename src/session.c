@@ -11,6 +11,7 @@
  * number of distinct (parent, child) pairs.
  */
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,6 +36,16 @@ struct sess {
     double run_ms;
     double run_max_ms;
     int64_t run_max_rows; /* -1 unknown */
+    /* chunk mode (a part of a split input): the session's first run here, kept aside
+     * because it may continue a run of the previous chunk; see dbp_session_absorb */
+    bool head_done;   /* the first run is over (head_* hold it, or it was empty) */
+    bool head_ended;  /* ...because the session ended (its parent is then unknown no more) */
+    bool ended_first; /* the session ended before any event in this chunk */
+    struct dbp_stmt *head_run;
+    uint64_t head_len;
+    int64_t head_start_us, head_last_us;
+    double head_ms, head_max_ms;
+    int64_t head_max_rows;
 };
 
 struct pair {
@@ -48,6 +59,9 @@ struct dbp_session_tracker {
     size_t cap, n;
     struct pair *pairs;
     size_t pcap, pn;
+    bool chunk;         /* a chunk after the first of a split input: keep heads aside */
+    bool defer_flush;   /* flushes wait for the next event (the last one is end of chunk) */
+    bool flush_pending;
 };
 
 static struct dbp_session_tracker *tracker(struct dbp_snapshot *snap)
@@ -101,6 +115,23 @@ static struct dbp_burst *burst_for(struct dbp_snapshot *snap, struct dbp_stmt *p
 /* Close s's open run, folding it into its burst summary if long enough. */
 static void close_run(struct dbp_snapshot *snap, struct sess *s)
 {
+    if (snap->sessions && snap->sessions->chunk && !s->head_done) {
+        /* the first run of this session in a chunk: what came before is not known here */
+        if (!s->run)
+            return; /* the session's first event is about to open it */
+        s->head_done = true;
+        s->head_run = s->run;
+        s->head_len = s->run_len;
+        s->head_start_us = s->run_start_us;
+        s->head_last_us = s->last_us;
+        s->head_ms = s->run_ms;
+        s->head_max_ms = s->run_max_ms;
+        s->head_max_rows = s->run_max_rows;
+        s->parent = s->run;
+        s->run = NULL;
+        s->run_len = 0;
+        return;
+    }
     if (s->run && s->run_len >= snap->burst_min_repeats) {
         struct dbp_burst *b = burst_for(snap, s->parent, s->run);
         b->runs++;
@@ -188,11 +219,41 @@ static struct sess *find(struct dbp_session_tracker *t, const char *key, size_t 
     return s;
 }
 
+/* Most child time first; ties in a fixed order (so that a split input reports the same). */
+static int burst_cmp(const void *x, const void *y)
+{
+    const struct dbp_burst *a = *(const struct dbp_burst *const *)x;
+    const struct dbp_burst *b = *(const struct dbp_burst *const *)y;
+    if (a->total_ms != b->total_ms)
+        return a->total_ms > b->total_ms ? -1 : 1;
+    if (a->calls != b->calls)
+        return a->calls > b->calls ? -1 : 1;
+    if (a->child->fpid != b->child->fpid)
+        return a->child->fpid < b->child->fpid ? -1 : 1;
+    uint64_t pa = a->parent ? a->parent->fpid : 0, pb = b->parent ? b->parent->fpid : 0;
+    if (pa != pb)
+        return pa < pb ? -1 : 1;
+    return a->child->index < b->child->index ? -1 : a->child->index > b->child->index;
+}
+
+static void flush_now(struct dbp_snapshot *snap)
+{
+    struct dbp_session_tracker *t = snap->sessions;
+    t->flush_pending = false;
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->slots[i].hash)
+            close_run(snap, &t->slots[i]);
+    if (snap->bursts.n > 1)
+        qsort(snap->bursts.items, snap->bursts.n, sizeof *snap->bursts.items, burst_cmp);
+}
+
 void dbp_snapshot_session_event(struct dbp_snapshot *snap, const struct dbp_session_event *ev)
 {
     if (!ev->session || !ev->stmt)
         return;
     struct dbp_session_tracker *t = tracker(snap);
+    if (t->flush_pending)
+        flush_now(snap);
     if ((t->n + 1) * 4 > t->cap * 3) {
         if (t->n >= MAX_SESSIONS) {
             retire(snap, ev->ts_us ? ev->ts_us - IDLE_RETIRE_US : 0);
@@ -226,12 +287,27 @@ void dbp_snapshot_session_event(struct dbp_snapshot *snap, const struct dbp_sess
 
 void dbp_snapshot_session_end(struct dbp_snapshot *snap, const char *session, size_t len)
 {
-    if (!snap->sessions)
+    struct dbp_session_tracker *t = snap->sessions;
+    if (!t)
         return;
-    struct sess *s = find(snap->sessions, session, len, 0);
+    if (t->flush_pending)
+        flush_now(snap);
+    struct sess *s = find(t, session, len, 0);
+    if (!s && t->chunk) {
+        /* the session may have runs open in the previous chunk: remember the end */
+        if ((t->n + 1) * 4 > t->cap * 3)
+            sess_grow(t);
+        s = find(t, session, len, 1);
+        s->ended_first = true;
+        s->head_done = true;
+        return;
+    }
     if (!s)
         return;
+    bool was_head = t->chunk && !s->head_done;
     close_run(snap, s);
+    if (was_head)
+        s->head_ended = true;
     s->parent = NULL; /* a new session with the same id starts fresh */
 }
 
@@ -240,9 +316,118 @@ void dbp_snapshot_sessions_flush(struct dbp_snapshot *snap)
     struct dbp_session_tracker *t = snap->sessions;
     if (!t)
         return;
-    for (size_t i = 0; i < t->cap; i++)
-        if (t->slots[i].hash)
-            close_run(snap, &t->slots[i]);
+    if (t->defer_flush) {
+        t->flush_pending = true;
+        return;
+    }
+    flush_now(snap);
+}
+
+void dbp_session_chunk_begin(struct dbp_snapshot *snap, bool head_aside)
+{
+    struct dbp_session_tracker *t = tracker(snap);
+    t->defer_flush = true;
+    t->flush_pending = false;
+    if (head_aside)
+        t->chunk = true;
+}
+
+bool dbp_session_chunk_end(struct dbp_snapshot *snap)
+{
+    struct dbp_session_tracker *t = tracker(snap);
+    bool pending = t->flush_pending;
+    t->defer_flush = false;
+    t->flush_pending = false;
+    return pending;
+}
+
+/* Add part's burst summary b (classes mapped into snap) to snap's. */
+static void burst_absorb(struct dbp_snapshot *snap, const struct dbp_burst *b,
+                         struct dbp_stmt *const *map)
+{
+    struct dbp_burst *d =
+        burst_for(snap, b->parent ? map[b->parent->index] : NULL, map[b->child->index]);
+    d->runs += b->runs;
+    d->calls += b->calls;
+    d->total_ms += b->total_ms;
+    if (b->max_call_ms > d->max_call_ms)
+        d->max_call_ms = b->max_call_ms;
+    if (b->max_rows > d->max_rows)
+        d->max_rows = b->max_rows;
+    if (b->max_run > d->max_run) {
+        d->max_run = b->max_run;
+        d->example_session = b->example_session; /* part's arena moves to snap */
+        d->example_ts_us = b->example_ts_us;
+    }
+}
+
+void dbp_session_absorb(struct dbp_snapshot *snap, struct dbp_snapshot *part,
+                        struct dbp_stmt *const *map)
+{
+    for (size_t i = 0; i < part->bursts.n; i++)
+        burst_absorb(snap, part->bursts.items[i], map);
+    struct dbp_session_tracker *pt = part->sessions;
+    if (!pt)
+        return;
+    struct dbp_session_tracker *t = tracker(snap);
+#define MAP(st) ((st) ? map[(st)->index] : NULL)
+    for (size_t i = 0; i < pt->cap; i++) {
+        struct sess *w = &pt->slots[i];
+        if (!w->hash)
+            continue;
+        if ((t->n + 1) * 4 > t->cap * 3)
+            sess_grow(t);
+        struct sess *m = find(t, w->key, w->key_len, 1);
+        if (w->ended_first) {
+            close_run(snap, m);
+            m->parent = NULL;
+        }
+        /* the head: the first run here, or the run still open if it never ended */
+        struct dbp_stmt *hrun = w->head_done ? MAP(w->head_run) : MAP(w->run);
+        if (!w->ended_first && hrun) {
+            uint64_t len = w->head_done ? w->head_len : w->run_len;
+            int64_t start = w->head_done ? w->head_start_us : w->run_start_us;
+            int64_t last = w->head_done ? w->head_last_us : w->last_us;
+            double ms = w->head_done ? w->head_ms : w->run_ms;
+            double max_ms = w->head_done ? w->head_max_ms : w->run_max_ms;
+            int64_t max_rows = w->head_done ? w->head_max_rows : w->run_max_rows;
+            double gap_ms = (start && m->last_us) ? (double)(start - m->last_us) / 1000.0 : 0;
+            if (m->run != hrun || gap_ms > snap->burst_max_gap_ms) {
+                close_run(snap, m);
+                m->run = hrun;
+                m->run_start_us = start;
+                m->run_ms = 0;
+                m->run_max_ms = 0;
+                m->run_max_rows = -1;
+            }
+            m->run_len += len;
+            m->run_ms += ms;
+            if (max_ms > m->run_max_ms)
+                m->run_max_ms = max_ms;
+            if (max_rows > m->run_max_rows)
+                m->run_max_rows = max_rows;
+            if (last)
+                m->last_us = last;
+        }
+        if (w->head_done) {
+            /* the head ended inside the chunk: close it here, then take the chunk's state */
+            if (!w->ended_first && hrun) {
+                close_run(snap, m);
+                if (w->head_ended)
+                    m->parent = NULL;
+            }
+            m->parent = MAP(w->parent);
+            m->run = MAP(w->run);
+            m->run_len = w->run_len;
+            m->run_start_us = w->run_start_us;
+            m->run_ms = w->run_ms;
+            m->run_max_ms = w->run_max_ms;
+            m->run_max_rows = w->run_max_rows;
+            if (w->last_us)
+                m->last_us = w->last_us;
+        }
+    }
+#undef MAP
 }
 
 void dbp_session_tracker_free(struct dbp_session_tracker *t)

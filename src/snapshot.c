@@ -11,6 +11,7 @@
 #include <sys/time.h>
 
 #include <dbperf/arena.h>
+#include <dbperf/driver.h>
 #include <dbperf/fingerprint.h>
 #include <dbperf/model.h>
 
@@ -382,6 +383,99 @@ void dbp_snapshot_diag(struct dbp_snapshot *snap, const char *fmt, ...)
         if ((unsigned char)*p < 0x20)
             *p = ' ';
     dbp_vec_push(&snap->diags, dbp_arena_strdup(snap->arena, line));
+}
+
+/* ---- merging the chunks of a split input ------------------------------ */
+
+void dbp_agg_merge(struct dbp_agg *a, const struct dbp_agg *b)
+{
+    a->calls += b->calls;
+    a->total_ms += b->total_ms;
+    if (b->min_ms == b->min_ms && !(a->min_ms <= b->min_ms))
+        a->min_ms = b->min_ms;
+    if (b->max_ms == b->max_ms && !(a->max_ms >= b->max_ms))
+        a->max_ms = b->max_ms;
+    a->rows_examined += b->rows_examined;
+    a->rows_returned += b->rows_returned;
+    if (b->first_seen_us && (!a->first_seen_us || b->first_seen_us < a->first_seen_us))
+        a->first_seen_us = b->first_seen_us;
+    if (b->last_seen_us > a->last_seen_us)
+        a->last_seen_us = b->last_seen_us;
+    a->flags |= b->flags;
+    dbp_sketch_merge(&a->sketch, &b->sketch);
+}
+
+/* "name:N..." with N + base when s names a line of name; s otherwise. */
+static const char *shift_line(struct dbp_arena *a, const char *s, const char *name,
+                              uint64_t base)
+{
+    if (!s || !name || !base)
+        return s;
+    size_t nl = strlen(name);
+    if (strncmp(s, name, nl) != 0 || s[nl] != ':' || s[nl + 1] < '0' || s[nl + 1] > '9')
+        return s;
+    const char *e = s + nl + 1;
+    unsigned long long n = 0;
+    while (*e >= '0' && *e <= '9')
+        n = n * 10 + (unsigned long long)(*e++ - '0');
+    return dbp_arena_printf(a, "%.*s:%llu%s", (int)nl, s, n + base, e);
+}
+
+void dbp_snapshot_absorb(struct dbp_snapshot *snap, struct dbp_snapshot *part, const char *name,
+                         uint64_t line_base, const char *carry_db)
+{
+    struct dbp_arena *a = snap->arena;
+    struct dbp_stmt **map = dbp_xcalloc(part->stmts.n + 1, sizeof *map);
+    for (size_t i = 0; i < part->stmts.n; i++) {
+        struct dbp_stmt *ps = part->stmts.items[i];
+        const char *db = ps->database;
+        if (db && strcmp(db, DBP_CHUNK_UNKNOWN_DB) == 0)
+            db = carry_db;
+        size_t before = snap->stmts.n;
+        struct dbp_stmt *m = dbp_snapshot_stmt(snap, ps->engine, db, ps->text, strlen(ps->text));
+        if (m->index >= before) {
+            m->source = ps->source;
+            m->engine_id = ps->engine_id;
+            m->engine_id_text = ps->engine_id_text;
+        }
+        if (!m->user)
+            m->user = ps->user;
+        if (!m->engine_id_text && ps->engine_id_text) {
+            m->engine_id = ps->engine_id;
+            m->engine_id_text = ps->engine_id_text;
+        }
+        /* as dbp_stmt_offer_example: the earlier one stays unless the later one is slower */
+        if (ps->example && (!m->example || ps->example_ms > m->example_ms)) {
+            m->example = ps->example;
+            m->example_ms = ps->example_ms;
+        }
+        dbp_agg_merge(&m->agg, &ps->agg);
+        dbp_sketch_reset(&ps->agg.sketch);
+        map[ps->index] = m;
+    }
+    for (size_t i = 0; i < part->plans.n; i++) {
+        struct dbp_plan *p = part->plans.items[i];
+        if (p->stmt)
+            p->stmt = map[p->stmt->index];
+        p->origin = shift_line(a, p->origin, name, line_base);
+        dbp_snapshot_add_plan(snap, p);
+    }
+    dbp_session_absorb(snap, part, map);
+    for (size_t i = 0; i < part->indexes.n; i++)
+        dbp_vec_push(&snap->indexes, part->indexes.items[i]);
+    for (size_t i = 0; i < part->tables.n; i++)
+        dbp_vec_push(&snap->tables, part->tables.items[i]);
+    for (size_t i = 0; i < part->findings.n; i++)
+        dbp_vec_push(&snap->findings, part->findings.items[i]);
+    for (size_t i = 0; i < part->diags.n && snap->diags.n < DBP_MAX_DIAGS; i++)
+        dbp_vec_push(&snap->diags, (void *)shift_line(a, part->diags.items[i], name, line_base));
+    snap->n_diags += part->n_diags;
+    free(map);
+
+    dbp_arena_adopt(snap->arena, part->arena);
+    part->arena = NULL;
+    part->stmts.n = 0; /* sketches already moved */
+    dbp_snapshot_free(part);
 }
 
 /* ---- lifetime --------------------------------------------------------- */

@@ -174,9 +174,18 @@ static int parse(struct dbp_reader *r, const struct dbp_parse_opts *o, struct db
     return dbp_mongo_log_run(r, snap, src, "mongodb-log", line, err);
 }
 
+/* One document per line: a chunk may start at any of them. */
+static int split_ok(const char *line, size_t len, const char *prev, size_t prev_len)
+{
+    (void)prev;
+    (void)prev_len;
+    return len > 0 && line[0] == '{';
+}
+
 const struct dbp_format dbp_mongo_log_json_format = {
     .name = "mongodb-log",
     .summary = "mongod structured JSON log (4.4 and later): Slow query entries",
     .probe = probe,
     .parse = parse,
+    .split_ok = split_ok,
 };

@@ -336,6 +336,7 @@ struct slow {
     struct entry e;
     struct dbp_buf db;  /* database inherited from earlier entries */
     int64_t last_ts_us; /* time inherited from earlier entries */
+    int chunk;          /* a chunk of a split input: its number (audit -j) */
     struct dbp_buf fp;
 };
 
@@ -1041,6 +1042,8 @@ static void finish_entry(struct slow *p, bool at_eof)
         ts = e->time_us;
     else
         ts = p->last_ts_us;
+    if (!ts && p->chunk > 0) /* its time is the previous chunk's last one */
+        p->src->chunk_open |= DBP_CHUNK_HEAD_OPEN;
     if (e->time_us)
         p->last_ts_us = e->time_us;
     if (e->set_ts_us && !e->time_iso)
@@ -1309,7 +1312,6 @@ static void process_line(struct slow *p, const char *s, size_t n)
 static int parse(struct dbp_reader *r, const struct dbp_parse_opts *o, struct dbp_snapshot *snap,
                  struct dbp_source *src, struct dbp_error *err)
 {
-    (void)o;
     struct slow p = {
         .snap = snap,
         .src = src,
@@ -1319,6 +1321,10 @@ static int parse(struct dbp_reader *r, const struct dbp_parse_opts *o, struct db
         .state = S_OUT,
     };
     dbp_error_clear(err);
+    if (o && o->chunk > 0) { /* a later chunk: the database current here is the previous one's */
+        dbp_buf_puts(&p.db, DBP_CHUNK_UNKNOWN_DB);
+        p.chunk = o->chunk;
+    }
     int io = DBP_OK;
     for (;;) {
         const char *line;
@@ -1350,6 +1356,7 @@ static int parse(struct dbp_reader *r, const struct dbp_parse_opts *o, struct db
     if (io == DBP_OK)
         finish_entry(&p, true);
     src->bytes = dbp_reader_bytes(r);
+    src->carry_db = p.db.len ? dbp_arena_strndup(snap->arena, p.db.data, p.db.len) : NULL;
     entry_free(&p.e);
     dbp_buf_free(&p.db);
     dbp_buf_free(&p.fp);
@@ -1381,9 +1388,19 @@ static int probe(const unsigned char *head, size_t len)
     return score;
 }
 
+/* A chunk may start at an entry's first header line: "# Time:", or "# User@Host:" without one. */
+static int split_ok(const char *line, size_t len, const char *prev, size_t prev_len)
+{
+    if (len >= 7 && memcmp(line, "# Time:", 7) == 0)
+        return 1;
+    return len >= 12 && memcmp(line, "# User@Host:", 12) == 0 &&
+           !(prev_len >= 7 && memcmp(prev, "# Time:", 7) == 0);
+}
+
 const struct dbp_format dbp_my_slow_format = {
     .name = "mysql-slow",
     .summary = "MySQL / Percona Server / MariaDB slow query log",
     .probe = probe,
     .parse = parse,
+    .split_ok = split_ok,
 };

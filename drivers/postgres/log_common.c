@@ -32,6 +32,7 @@
 #include <strings.h>
 
 #include <dbperf/arena.h>
+#include <dbperf/driver.h>
 #include <dbperf/buf.h>
 #include <dbperf/error.h>
 #include <dbperf/fingerprint.h>
@@ -70,6 +71,7 @@ struct sess {
     bool has_plan;
     struct dbp_buf plan;
     uint64_t plan_line;
+    bool touched; /* seen again after the record that created it */
 };
 
 struct dbp_pglog {
@@ -105,6 +107,8 @@ struct dbp_pglog {
         int64_t ts;
         bool take_plan;
     } defer;
+    bool chunked; /* a chunk of a split input (audit -j) */
+    int chunk;    /* its number; 0 = the file's start */
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -261,6 +265,7 @@ static struct sess *sess_get(struct dbp_pglog *L, const char *k, size_t n, bool 
     uint64_t h = hash_key(k, n);
     struct sess *s = sess_find(L, k, n, h);
     if (s) {
+        s->touched = true;
         if (L->lru_head != s) {
             lru_unlink(L, s);
             lru_front(L, s);
@@ -922,6 +927,8 @@ static void record_log(struct dbp_pglog *L, const struct dbp_pglog_rec *r)
             }
             struct dbp_stmt *last = s->last_st;
             s->last_st = NULL;
+            if (L->chunk > 0 && !s->touched) /* it may be the plan of an execution before */
+                L->src->chunk_open |= DBP_CHUNK_HEAD_OPEN;
             if (last && plan_matches(L, p, pn, s->last_text, s->last_len)) {
                 /* the plan of the execution just counted (logged after it) */
                 if (s->last_slowest)
@@ -1035,8 +1042,18 @@ void dbp_pglog_get_stats(const struct dbp_pglog *L, struct dbp_pglog_stats *out)
     *out = L->st;
 }
 
+void dbp_pglog_set_chunk(struct dbp_pglog *L, const struct dbp_parse_opts *o)
+{
+    L->chunked = o && o->head;
+    L->chunk = L->chunked ? o->chunk : 0;
+}
+
 int dbp_pglog_finish(struct dbp_pglog *L, struct dbp_reader *r, struct dbp_error *err)
 {
+    if (L->chunked) /* a log_statement line or a plan waits for the next chunk's records */
+        for (struct sess *s = L->lru_head; s; s = s->lru_next)
+            if (s->has_stmt || s->has_plan)
+                L->src->chunk_open |= DBP_CHUNK_TAIL_OPEN;
     defer_flush(L, NULL, 0);
     /* pending log_statement lines were executed (no duration known) */
     for (struct sess *s = L->lru_tail; s; s = s->lru_prev)
@@ -1079,6 +1096,19 @@ int dbp_pglog_finish(struct dbp_pglog *L, struct dbp_reader *r, struct dbp_error
 }
 
 /* ---- timestamps ------------------------------------------------------- */
+
+int dbp_pglog_ts_start(const char *s, size_t len)
+{
+    static const char pat[] = "dddd-dd-dd dd:dd:dd";
+    if (len < sizeof pat - 1)
+        return 0;
+    for (size_t i = 0; i < sizeof pat - 1; i++) {
+        if (pat[i] == 'd' ? (s[i] < '0' || s[i] > '9')
+                          : !(s[i] == pat[i] || (i == 10 && s[i] == 'T')))
+            return 0;
+    }
+    return 1;
+}
 
 static int digits(const char *s, size_t n)
 {

@@ -248,6 +248,7 @@ static int parse(struct dbp_reader *r, const struct dbp_parse_opts *o, struct db
 {
     (void)o;
     struct dbp_pglog *L = dbp_pglog_new(snap, src, dbp_reader_name(r));
+    dbp_pglog_set_chunk(L, o);
     struct scratch sc = {0};
     struct dbp_buf acc = {0};
     bool open = false;
@@ -312,9 +313,25 @@ static int parse(struct dbp_reader *r, const struct dbp_parse_opts *o, struct db
     return dbp_pglog_finish(L, r, err);
 }
 
+/*
+ * A chunk may start at a line that opens a record: the log_time field, then a
+ * comma within the time zone's reach. (A quoted statement with such a line
+ * inside would be cut; the csv parser then reports the broken record.)
+ */
+static int split_ok(const char *line, size_t len, const char *prev, size_t prev_len)
+{
+    (void)prev;
+    (void)prev_len;
+    if (!dbp_pglog_ts_start(line, len))
+        return 0;
+    const char *c = memchr(line, ',', len < 40 ? len : 40);
+    return c != NULL;
+}
+
 const struct dbp_format dbp_pg_csv_format = {
     .name = "postgres-csv",
     .summary = "PostgreSQL csvlog",
     .probe = probe,
     .parse = parse,
+    .split_ok = split_ok,
 };

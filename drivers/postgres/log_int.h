@@ -47,6 +47,10 @@ struct dbp_pglog_rec {
 struct dbp_pglog *dbp_pglog_new(struct dbp_snapshot *snap, struct dbp_source *src,
                                 const char *name);
 
+/* The input is a chunk of a split file (o->head set): note state open at its edges. */
+struct dbp_parse_opts;
+void dbp_pglog_set_chunk(struct dbp_pglog *L, const struct dbp_parse_opts *o);
+
 /* Feed one record. */
 void dbp_pglog_record(struct dbp_pglog *L, const struct dbp_pglog_rec *rec);
 
@@ -76,6 +80,13 @@ int dbp_pglog_finish(struct dbp_pglog *L, struct dbp_reader *r, struct dbp_error
  * bytes consumed, or returns 0 with *used = 0 when s does not start with one.
  */
 int64_t dbp_pglog_parse_ts(const char *s, size_t len, size_t *used);
+
+/*
+ * 1 if s starts with "YYYY-MM-DD HH:MM:SS" (or 'T' between date and time): a
+ * line that opens a record in the stderr and csv logs (with a timestamp first
+ * in the prefix), where a chunk of a split input may start.
+ */
+int dbp_pglog_ts_start(const char *s, size_t len);
 
 /* Counters of the assembly, for tests. */
 struct dbp_pglog_stats {

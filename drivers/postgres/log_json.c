@@ -343,6 +343,7 @@ static int parse(struct dbp_reader *r, const struct dbp_parse_opts *o, struct db
 {
     (void)o;
     struct dbp_pglog *L = dbp_pglog_new(snap, src, dbp_reader_name(r));
+    dbp_pglog_set_chunk(L, o);
     struct scratch sc = {0};
     struct jrec jr;
     struct dbp_error rerr = {0}; /* set by the reader on errors only: not cleared per line */
@@ -406,9 +407,18 @@ static int parse(struct dbp_reader *r, const struct dbp_parse_opts *o, struct db
     return dbp_pglog_finish(L, r, err);
 }
 
+/* One record per line: a chunk may start at any record. */
+static int split_ok(const char *line, size_t len, const char *prev, size_t prev_len)
+{
+    (void)prev;
+    (void)prev_len;
+    return len > 0 && line[0] == '{';
+}
+
 const struct dbp_format dbp_pg_json_format = {
     .name = "postgres-json",
     .summary = "PostgreSQL jsonlog (15+; also CloudNativePG records)",
     .probe = probe,
     .parse = parse,
+    .split_ok = split_ok,
 };

@@ -574,8 +574,12 @@ static int parse(struct dbp_reader *r, const struct dbp_parse_opts *o, struct db
     size_t hl = 0;
     const unsigned char *head = dbp_reader_head(r, &hl);
     struct prefix *p = dbp_xmalloc(sizeof *p);
-    prefix_choose(p, o ? o->log_prefix : NULL, head, hl);
+    if (o && o->head) /* a chunk of a split file: detect on the file's own start */
+        prefix_choose(p, o->log_prefix, o->head, o->head_len);
+    else
+        prefix_choose(p, o ? o->log_prefix : NULL, head, hl);
     struct dbp_pglog *L = dbp_pglog_new(snap, src, dbp_reader_name(r));
+    dbp_pglog_set_chunk(L, o);
     struct cur c;
     memset(&c, 0, sizeof c);
     struct dbp_error rerr = {0}; /* set by the reader on errors only: not cleared per line */
@@ -658,9 +662,27 @@ static int parse(struct dbp_reader *r, const struct dbp_parse_opts *o, struct db
     return dbp_pglog_finish(L, r, err);
 }
 
+/*
+ * A chunk may start at a LOG message whose prefix opens with a timestamp
+ * (other prefixes are read in one pass), after a line that is not a
+ * continuation: never between a message and its DETAIL, and never inside a
+ * multi-line statement or plan.
+ */
+static int split_ok(const char *line, size_t len, const char *prev, size_t prev_len)
+{
+    if (!dbp_pglog_ts_start(line, len) || (prev_len > 0 && prev[0] == '\t'))
+        return 0;
+    size_t n = len < 512 ? len : 512;
+    for (size_t i = 0; i + 6 <= n; i++)
+        if (line[i] == 'L' && memcmp(line + i, "LOG:  ", 6) == 0)
+            return 1;
+    return 0;
+}
+
 const struct dbp_format dbp_pg_stderr_format = {
     .name = "postgres-stderr",
     .summary = "PostgreSQL stderr log (any log_line_prefix; --log-prefix or detected)",
     .probe = probe,
     .parse = parse,
+    .split_ok = split_ok,
 };

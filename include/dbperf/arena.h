@@ -39,6 +39,9 @@ char *dbp_arena_strndup(struct dbp_arena *a, const char *s, size_t n);
 char *dbp_arena_printf(struct dbp_arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Move every allocation of src into dst (they now live until dst is freed); frees src. */
+void dbp_arena_adopt(struct dbp_arena *dst, struct dbp_arena *src);
+
 /* Bytes handed out so far (for memory accounting in tests and benchmarks). */
 size_t dbp_arena_used(const struct dbp_arena *a);
 

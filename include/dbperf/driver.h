@@ -31,7 +31,27 @@ struct dbp_config;
 struct dbp_parse_opts {
     const char *log_prefix; /* PostgreSQL log_line_prefix (--log-prefix); NULL = detect */
     const struct dbp_config *config;
+    /* parse a large plain file in this many chunks at once (audit -j); <= 1: one pass */
+    int jobs;
+    /*
+     * Set by the core for a chunk of a split input (see dbp_format.split_ok):
+     * chunk is its number (0 = the chunk that starts the file), head/head_len
+     * the first bytes of the whole file, for detection that must not depend
+     * on where the chunk starts (PostgreSQL's log_line_prefix).
+     */
+    int chunk;
+    const unsigned char *head;
+    size_t head_len;
 };
+
+/*
+ * A database name no server accepts: a chunk parser that starts inside the
+ * input and does not know the database that earlier entries made current
+ * (MySQL's "use db;" carries over) files statements under it; the core
+ * replaces it with the database the previous chunk left (dbp_source.carry_db).
+ */
+#define DBP_CHUNK_UNKNOWN_DB "\x01?"
+
 
 struct dbp_format {
     const char *name;    /* "postgres-stderr", "mysql-slow", "postgres-plan-json"... (--type) */
@@ -51,6 +71,14 @@ struct dbp_format {
      */
     int (*parse)(struct dbp_reader *r, const struct dbp_parse_opts *o, struct dbp_snapshot *snap,
                  struct dbp_source *src, struct dbp_error *err);
+    /*
+     * May be NULL. 1 if a chunk of the input may start at line (prev is the
+     * line before it): a line that opens an entry, so that every entry lies
+     * whole in one chunk and `audit -j N` can parse the chunks at once. The
+     * core merges the chunks' statement classes exactly and rejoins N+1
+     * runs that cross a chunk boundary.
+     */
+    int (*split_ok)(const char *line, size_t len, const char *prev, size_t prev_len);
 };
 
 /* Options for a live target. */

@@ -312,7 +312,15 @@ struct dbp_source {
     uint64_t skipped;      /* entries or lines skipped as malformed */
     int status;            /* enum dbp_status of the whole source */
     const char *error;     /* first error line; NULL */
+    /* MySQL slow logs: the database current at the end of the input (for the next chunk
+     * of a split input); NULL */
+    const char *carry_db;
+    /* a chunk of a split input whose result depends on its neighbours: DBP_CHUNK_* */
+    unsigned chunk_open;
 };
+
+#define DBP_CHUNK_HEAD_OPEN 0x1u /* an entry near its start needs what came before */
+#define DBP_CHUNK_TAIL_OPEN 0x2u /* it ended with entries waiting for what comes after */
 
 #define DBP_MAX_DIAGS 200
 
@@ -419,6 +427,21 @@ void dbp_finding_add_evidence(struct dbp_snapshot *snap, struct dbp_finding *f, 
  */
 void dbp_snapshot_diag(struct dbp_snapshot *snap, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* Add b's calls, times, rows, seen times and latency sketch to a. */
+void dbp_agg_merge(struct dbp_agg *a, const struct dbp_agg *b);
+
+/*
+ * Fold part -- a later chunk of the same input, parsed into its own snapshot
+ * (audit -j) -- into snap, as if snap had read it after what it holds:
+ * classes merge exactly (a database of DBP_CHUNK_UNKNOWN_DB becomes
+ * carry_db), plans follow their classes, N+1 runs that cross the boundary
+ * are rejoined. Line numbers in part's diagnostics and plan origins
+ * ("name:N: ...") are shifted by line_base. part's arena moves into snap's;
+ * part is freed. Sources are the caller's to merge.
+ */
+void dbp_snapshot_absorb(struct dbp_snapshot *snap, struct dbp_snapshot *part, const char *name,
+                         uint64_t line_base, const char *carry_db);
 
 /* Feed one session event to the N+1 tracker. */
 void dbp_snapshot_session_event(struct dbp_snapshot *snap, const struct dbp_session_event *ev);

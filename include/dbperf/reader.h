@@ -24,6 +24,17 @@ struct dbp_reader;
  */
 int dbp_reader_open(const char *path, struct dbp_reader **out, struct dbp_error *err);
 
+/*
+ * A reader over bytes [offset, offset + len) of the plain (never inflated)
+ * file at path: one chunk of a split input. Line numbers count from the
+ * chunk's first line.
+ */
+int dbp_reader_open_range(const char *path, uint64_t offset, uint64_t len,
+                          struct dbp_reader **out, struct dbp_error *err);
+
+/* 1 if the content is being inflated from gzip. */
+int dbp_reader_is_gzip(const struct dbp_reader *r);
+
 /* A reader over len bytes at data (not copied; must outlive the reader). name is for messages. */
 struct dbp_reader *dbp_reader_open_mem(const void *data, size_t len, const char *name);
 
