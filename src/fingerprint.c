@@ -151,6 +151,10 @@ static void finish(struct dbp_buf *b)
     if (b->len + 1 > b->cap)
         dbp_buf_reserve(b, 0);
     b->data[b->len] = '\0';
+    /* a NUL byte of the input (binary garbage) must not cut the text short downstream */
+    for (char *z = b->len ? memchr(b->data, '\0', b->len) : NULL; z;
+         z = memchr(z, '\0', (size_t)(b->data + b->len - z)))
+        *z = '?';
 }
 
 /* ------------------------------------------------------------------------ */

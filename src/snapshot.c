@@ -180,6 +180,7 @@ struct dbp_stmt *dbp_snapshot_stmt(struct dbp_snapshot *snap, enum dbp_engine en
     struct dbp_stmt_map *m = snap->map;
     if ((m->n + 1) * 4 > m->cap * 3)
         map_grow(m);
+    len = strnlen(text, len); /* the text is kept as a C string: it ends at a NUL */
     uint64_t h = stmt_hash(engine, database, text, len);
     size_t j = h & (m->cap - 1);
     for (;; j = (j + 1) & (m->cap - 1)) {

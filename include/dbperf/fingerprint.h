@@ -40,7 +40,8 @@ int dbp_fp_style_parse(const char *name);
 /*
  * Fingerprint the len bytes at sql into out (cleared first; NUL-terminated).
  * Any bytes are accepted (binary garbage gives some fingerprint, never a
- * crash). Returns out->len.
+ * crash); a NUL byte in the input comes out as '?', so the fingerprint is a
+ * C string of out->len bytes. Returns out->len.
  */
 size_t dbp_fingerprint(enum dbp_fp_style style, const char *sql, size_t len, struct dbp_buf *out);
 

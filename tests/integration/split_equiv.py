@@ -124,6 +124,36 @@ def write_generated():
                             "durationMillis": int(ms)}}
             f.write(json.dumps(doc, separators=(",", ":")) + "\n")
     files.append(p)
+    # awkward files: CRLF line ends, no final newline, a 20 MB line in the middle (passed
+    # over when looking for a split point), binary garbage between entries, empty lines
+    src = open(os.path.join(WORK, "gen-pg-stderr.log"), "rb").read()
+    p = os.path.join(WORK, "odd-crlf-nofinal.log")
+    with open(p, "wb") as f:
+        f.write(src.replace(b"\n", b"\r\n")[:-2])
+    files.append(p)
+    p = os.path.join(WORK, "odd-long-line.log")
+    half = src.index(b"\n", len(src) // 2) + 1
+    with open(p, "wb") as f:
+        f.write(src[:half] + b"2026-11-26 10:00:00.000 UTC [77] LOG:  duration: 1.000 ms  "
+                b"statement: SELECT '" + b"x" * (20 << 20) + b"'\n" + src[half:])
+    files.append(p)
+    p = os.path.join(WORK, "odd-garbage.log")
+    rnd = random.Random(7)
+    lines = src.split(b"\n")
+    with open(p, "wb") as f:
+        for n, l in enumerate(lines):
+            f.write(l + b"\n")
+            if n % 997 == 0:
+                f.write(bytes(rnd.randrange(256) for _ in range(rnd.randrange(1, 300))) + b"\n")
+            if n % 1499 == 0:
+                f.write(b"\n\n")
+    files.append(p)
+    slow = open(os.path.join(WORK, "gen-slow.log"), "rb").read()
+    p = os.path.join(WORK, "odd-slow-garbage.log")
+    with open(p, "wb") as f:
+        cut = slow.index(b"# Time:", len(slow) // 3)
+        f.write(slow[:cut] + b"\x00\xff# Time: garbage\n" + bytes(range(256)) + b"\n" + slow[cut:])
+    files.append(p)
     return files
 
 
