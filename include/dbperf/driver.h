@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <dbperf/model.h>
 
@@ -123,6 +124,18 @@ struct dbp_driver {
     int (*verify)(void *ctx, struct dbp_snapshot *snap, struct dbp_finding *f, bool *keep,
                   struct dbp_error *err);
 };
+
+/*
+ * Parse the plain regular file path (size bytes, format fmt, head/head_len
+ * its first bytes) in up to o->jobs chunks at once (threads) into snap and
+ * src, exactly as one pass would (see src/split.c). Returns the parse
+ * status, or -1 when the file was not split -- too small (chunks of at least
+ * 8 MiB; DBPERF_SPLIT_MIN_BYTES lowers it for tests), no split point, or
+ * state open across a chunk edge -- and then snap and src are untouched.
+ */
+int dbp_parse_split(const char *path, uint64_t size, const struct dbp_format *fmt,
+                    const unsigned char *head, size_t head_len, const struct dbp_parse_opts *o,
+                    struct dbp_snapshot *snap, struct dbp_source *src, struct dbp_error *err);
 
 /* The compiled-in drivers, in detection order. */
 const struct dbp_driver *const *dbp_drivers(size_t *n);
