@@ -79,6 +79,10 @@ static void emit_node(struct dbp_emit *w, const struct dbp_plan_node *n, int dep
     dbp_emit_prop_text(w, "condition", dbp_report_mask(n->condition, engine, o->show_literals, tmp));
     emit_preds(w, "preds", n->preds, n->n_preds);
     emit_preds(w, "index_preds", n->index_preds, n->n_index_preds);
+    if (n->n_observed_preds) { /* only where a driver saw them: older reports stay as they were */
+        emit_preds(w, "observed_preds", n->observed_preds, n->n_observed_preds);
+        dbp_emit_prop_text(w, "observed_from", n->observed_from);
+    }
     dbp_emit_open_group(w, "sort_keys", true);
     for (size_t i = 0; i < n->n_sort_keys; i++) {
         dbp_emit_open_group(w, NULL, false);

@@ -167,6 +167,13 @@ static struct dbp_plan_node *load_node(struct dbp_snapshot *snap, const cJSON *o
     n->preds = load_preds(snap, cJSON_GetObjectItemCaseSensitive(o, "preds"), &n->n_preds);
     n->index_preds =
         load_preds(snap, cJSON_GetObjectItemCaseSensitive(o, "index_preds"), &n->n_index_preds);
+    n->observed_preds = load_preds(snap, cJSON_GetObjectItemCaseSensitive(o, "observed_preds"),
+                                   &n->n_observed_preds);
+    if (n->n_observed_preds) {
+        n->observed_from = dup_str(snap, o, "observed_from");
+        if (!n->observed_from)
+            n->observed_from = "the server";
+    }
     const cJSON *sk = cJSON_GetObjectItemCaseSensitive(o, "sort_keys");
     int size = cJSON_IsArray(sk) ? cJSON_GetArraySize(sk) : 0;
     if (size > 0) {

@@ -37,6 +37,13 @@ add_test(NAME integration/pg_live_audit
                  ${pglive_state})
 set_tests_properties(integration/pg_live_audit PROPERTIES
                      FIXTURES_REQUIRED pglive LABELS integration TIMEOUT 60 RESOURCE_LOCK pglive)
+# pg_qualstats supplies the missing-index rule's predicate columns (evidence predicates_from);
+# a refused pg_qualstats() is a diagnostic, a missing extension leaves no trace (own database)
+add_test(NAME integration/pg_live_qualstats
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/pg_live_qualstats.sh $<TARGET_FILE:dbperf>
+                 ${pglive_state})
+set_tests_properties(integration/pg_live_qualstats PROPERTIES
+                     FIXTURES_REQUIRED pglive LABELS integration TIMEOUT 120 RESOURCE_LOCK pglive)
 # statement classification and plan cost extraction: no server needed
 add_test(NAME integration/pg_live_classify COMMAND pg_live_test classify none)
 set_tests_properties(integration/pg_live_classify PROPERTIES LABELS integration TIMEOUT 30)

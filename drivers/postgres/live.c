@@ -9,8 +9,9 @@
  * with dbperf's after them so that they win.
  *
  * The phases live beside it: live_collect.c (pg_stat_statements, tables,
- * indexes), live_explain.c (EXPLAIN of the top statements), live_hypo.c
- * (hypopg verification of index suggestions).
+ * indexes), live_explain.c (EXPLAIN of the top statements), live_qual.c
+ * (pg_qualstats' predicate columns for those plans), live_hypo.c (hypopg
+ * verification of index suggestions).
  */
 #include <ctype.h>
 #include <math.h>
@@ -473,6 +474,9 @@ static int read_session(struct dbp_pg_ctx *c, struct dbp_error *err)
     s = heap_field(r, PQfnumber(r, "hypopg_schema"));
     c->hypopg_schema = quote_ident(c->conn, s);
     free(s);
+    s = heap_field(r, PQfnumber(r, "qualstats_schema"));
+    c->qualstats_schema = quote_ident(c->conn, s);
+    free(s);
     PQclear(r);
     r = NULL;
     if (!c->read_only) {
@@ -627,6 +631,7 @@ void dbp_pg_disconnect(void *ctx)
     free(c->hypopg_version);
     free(c->hypopg_schema);
     free(c->qualstats_version);
+    free(c->qualstats_schema);
     free(c->stmts);
     free(c);
 }

@@ -13,7 +13,9 @@
  * act outside any transaction; the text and its EXPLAIN VERBOSE plan are
  * checked), inside a read-only transaction that is rolled back. EXPLAIN
  * without ANALYZE only plans (the planner may fold immutable functions), and
- * the session is read-only anyway.
+ * the session is read-only anyway. Once the plans are attached, pg_qualstats
+ * (where installed) adds the columns those statements really filtered on
+ * (live_qual.c).
  */
 #include <math.h>
 #include <stdio.h>
@@ -320,5 +322,8 @@ int dbp_pg_explain(void *ctx, struct dbp_snapshot *snap, struct dbp_error *err)
     }
     dbp_buf_free(&json);
     free(order);
+    /* what the explained statements really filtered on, where pg_qualstats is installed */
+    if (rc == DBP_OK)
+        rc = dbp_pg_qualstats(c, snap, err);
     return rc;
 }

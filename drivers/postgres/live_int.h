@@ -1,7 +1,7 @@
 /*
  * live_int.h -- internal to the live PostgreSQL collector (live.c,
- * live_collect.c, live_explain.c, live_hypo.c): the session context and the
- * helpers the three phases share. Integration tests include it to look at the
+ * live_collect.c, live_explain.c, live_qual.c, live_hypo.c): the session
+ * context and the helpers the phases share. Integration tests include it to look at the
  * session (tests/integration/pg_live_test.c).
  */
 #ifndef DBPERF_PG_LIVE_INT_H
@@ -45,6 +45,8 @@ struct dbp_pg_ctx {
     char *hypopg_version;
     char *hypopg_schema; /* quoted */
     char *qualstats_version;
+    /* pg_qualstats' schema (quoted), NULL when not installed here */
+    char *qualstats_schema;
     /* options */
     int timeout_ms;
     int top_n;
@@ -65,6 +67,9 @@ struct dbp_pg_ctx {
     unsigned n_plans_added;     /* plans parsed and attached to a statement */
     unsigned n_explain_skipped; /* top statements not explainable (utility, other db...) */
     size_t explain_json_bytes;  /* JSON bytes received */
+    /* what pg_qualstats gave (tests and diagnostics) */
+    unsigned n_qual_rows;  /* rows of qualstats.sql read */
+    unsigned n_qual_nodes; /* plan nodes that received observed predicates */
 };
 
 /*
@@ -135,6 +140,17 @@ size_t dbp_pg_called_names(const char *sql, struct dbp_buf *names, bool *quoted_
  */
 int dbp_pg_explain_text(struct dbp_pg_ctx *c, const char *text, bool analyze, struct dbp_buf *json,
                         bool *analyzed, struct dbp_error *err);
+
+/*
+ * When pg_qualstats is installed here: the columns each explained statement
+ * (its pg_stat_statements queryid) compared in a filter after a scan while it
+ * ran (qualstats.sql), attached to the plan nodes of snap that scan those
+ * relations as observed_preds (observed_from "pg_qualstats"), for the
+ * missing-index rule. Called by dbp_pg_explain once the plans are attached. A
+ * query the server refuses is a diagnostic (DBP_OK); only a lost connection is
+ * an error (DBP_ERR_CONNECT).
+ */
+int dbp_pg_qualstats(struct dbp_pg_ctx *c, struct dbp_snapshot *snap, struct dbp_error *err);
 
 /* The root plan's "Total Cost" in an EXPLAIN (FORMAT JSON) document; NaN if absent. */
 double dbp_pg_json_total_cost(const char *json, size_t len);

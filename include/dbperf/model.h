@@ -155,6 +155,12 @@ struct dbp_plan_node {
     double rows_examined; /* rows read to produce act_rows (docsExamined, rows removed + rows); NaN */
     struct dbp_plan_node **children; /* arena array */
     size_t n_children;
+    /* columns of this node's relation that a driver saw the statement filter on while it
+     * ran, beyond the plan's own text (pg_qualstats: quals evaluated as a filter, not by an
+     * index), strongest use first; arena array, NULL when none */
+    struct dbp_pred *observed_preds;
+    size_t n_observed_preds;
+    const char *observed_from; /* who saw them: "pg_qualstats"; NULL when none */
 };
 
 struct dbp_plan {

@@ -16,4 +16,6 @@ SELECT /* dbperf */
        (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
          WHERE e.extname = 'pg_stat_statements') AS pgss_schema,
        (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
-         WHERE e.extname = 'hypopg') AS hypopg_schema
+         WHERE e.extname = 'hypopg') AS hypopg_schema,
+       (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+         WHERE e.extname = 'pg_qualstats') AS qualstats_schema

@@ -9,8 +9,12 @@
  * built in ESR order (MongoDB's Equality, Sort, Range rule, which is also
  * how a B-tree is used): equality columns first (=, IS NULL, then IN), then
  * the keys of a sort above the scan (when it sorts this relation alone),
- * then the first range column. Candidates already served by the leading
- * columns of a valid index are dropped, a candidate that is a left prefix
+ * then the first range column. Columns a driver saw the statement filter the
+ * relation on while it ran (node->observed_preds: pg_qualstats) are taken
+ * first, and added when the plan's text lacks them; the plan's text still says
+ * how a column it names is compared, and the finding says where its columns
+ * came from (evidence predicates_from). Candidates already served by the
+ * leading columns of a valid index are dropped, a candidate that is a left prefix
  * of another on the same relation is folded into the longer one, and each
  * remaining candidate is reported once, with the statements it serves, the
  * engine's DDL as the suggestion (src/ddl.c) and f->candidate/candidate_stmt
@@ -49,6 +53,10 @@ struct cand {
     const char *via_index; /* set when it improves an index scan with a large filter */
     bool full_scan;        /* it replaces a full scan */
     bool dropped;          /* folded into a longer candidate */
+    /* who saw some of its seek columns run ("pg_qualstats"), NULL if nobody; plan_cols:
+     * some came from the plan's text alone */
+    const char *observed_from;
+    bool plan_cols;
 };
 
 struct state {
@@ -159,6 +167,8 @@ static struct cand *cand_for(struct state *s, const struct cand *k)
     c->worst = NULL;
     c->worst_read = -1;
     c->origin = NULL;
+    c->observed_from = NULL;
+    c->plan_cols = false;
     return c;
 }
 
@@ -225,13 +235,45 @@ static void consider(struct state *s, const struct dbp_plan *p, const struct dbp
     }
     if (frac == frac && frac > s->max_fraction)
         return; /* the filter keeps too much: a scan is the right plan */
-    /* the columns: the index condition's, then the filter's */
+    /* the plan's columns: the index condition's, then the filter's */
+    const struct dbp_pred *plan_p[64];
+    size_t n_plan = 0;
+    for (size_t i = 0; i < n->n_index_preds && !full && n_plan < 64; i++)
+        plan_p[n_plan++] = &n->index_preds[i];
+    for (size_t i = 0; i < n->n_preds && n_plan < 64; i++)
+        plan_p[n_plan++] = &n->preds[i];
+    /* the columns seen filtered while the statement ran (pg_qualstats) first, in the
+     * driver's order; for a column the plan names, the plan's op: its text shows an OR
+     * or a NOT around the comparison, which such counters do not */
     const struct dbp_pred *all[64];
+    bool observed[64];
+    bool placed[64] = {false};
     size_t n_all = 0;
-    for (size_t i = 0; i < n->n_index_preds && !full && n_all < 64; i++)
-        all[n_all++] = &n->index_preds[i];
-    for (size_t i = 0; i < n->n_preds && n_all < 64; i++)
-        all[n_all++] = &n->preds[i];
+    for (size_t i = 0; i < n->n_observed_preds && n_all < 64; i++) {
+        const struct dbp_pred *o = &n->observed_preds[i];
+        if (!o->column)
+            continue;
+        size_t j;
+        for (j = 0; j < n_all; j++)
+            if (all[j]->column && same_col(all[j]->column, o->column))
+                break;
+        if (j < n_all)
+            continue; /* listed already, with a stronger use */
+        const struct dbp_pred *use = o;
+        for (j = 0; j < n_plan; j++)
+            if (!placed[j] && plan_p[j]->column && same_col(plan_p[j]->column, o->column)) {
+                use = plan_p[j];
+                placed[j] = true;
+                break;
+            }
+        observed[n_all] = true;
+        all[n_all++] = use;
+    }
+    for (size_t j = 0; j < n_plan && n_all < 64; j++)
+        if (!placed[j]) {
+            observed[n_all] = false;
+            all[n_all++] = plan_p[j];
+        }
 
     struct cand k;
     memset(&k, 0, sizeof k);
@@ -243,6 +285,7 @@ static void consider(struct state *s, const struct dbp_plan *p, const struct dbp
     size_t max_cols = s->max_columns >= 1 ? (size_t)s->max_columns : 1;
     if (max_cols > MAX_KEY)
         max_cols = MAX_KEY;
+    size_t n_seen = 0; /* seek columns among the observed ones */
     /* E: equality, then IN lists */
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = 0; i < n_all && k.n_cols < max_cols; i++) {
@@ -252,6 +295,7 @@ static void consider(struct state *s, const struct dbp_plan *p, const struct dbp
                 continue;
             k.cols[k.n_cols++] = pr->column;
             k.n_eq++;
+            n_seen += observed[i];
         }
     size_t n_filter = k.n_eq;
     /* S: the keys of a sort over this relation alone */
@@ -276,6 +320,7 @@ static void consider(struct state *s, const struct dbp_plan *p, const struct dbp
         k.cols[k.n_cols++] = pr->column;
         k.n_range++;
         n_filter++;
+        n_seen += observed[i];
         break;
     }
     if (n_filter == 0)
@@ -290,6 +335,10 @@ static void consider(struct state *s, const struct dbp_plan *p, const struct dbp
                           ? n->rows_examined
                           : rel_rows;
     double read = per_loop * loops * calls;
+    if (n_seen && !c->observed_from)
+        c->observed_from = n->observed_from ? n->observed_from : "the server";
+    if (n_seen < n_filter)
+        c->plan_cols = true;
     if (full)
         c->full_scan = true;
     else if (!c->via_index)
@@ -375,6 +424,9 @@ static void fold(struct cand *a, struct cand *b)
     }
     if (!a->origin)
         a->origin = b->origin;
+    if (!a->observed_from)
+        a->observed_from = b->observed_from;
+    a->plan_cols |= b->plan_cols;
     b->dropped = true;
 }
 
@@ -386,10 +438,16 @@ static int cand_cmp(const void *x, const void *y)
     return 0;
 }
 
-static const char *verify_note(enum dbp_engine e)
+static const char *verify_note(struct dbp_arena *a, const struct cand *c)
 {
-    switch (e) {
+    switch (c->engine) {
     case DBP_ENGINE_POSTGRES:
+        if (c->observed_from)
+            return dbp_arena_printf(a,
+                                    "unverified: built from the plan's filter and sort columns "
+                                    "and the predicates %s saw; not checked with a hypothetical "
+                                    "index (hypopg) on the server",
+                                    c->observed_from);
         return "unverified: built from the plan's filter and sort columns; not checked with a "
                "hypothetical index (hypopg) on the server";
     case DBP_ENGINE_MYSQL:
@@ -427,7 +485,7 @@ static void emit(struct dbp_rule_ctx *ctx, const struct cand *c)
     f->candidate_stmt = c->worst;
     f->fpid = c->worst ? c->worst->fpid : 0;
     f->verified = DBP_VERIFY_NONE;
-    f->verify_note = verify_note(c->engine);
+    f->verify_note = verify_note(a, c);
     f->suggestion = dbp_ddl_create_index(a, c->engine, ix, c->t);
 
     struct dbp_buf m = {0};
@@ -455,6 +513,13 @@ static void emit(struct dbp_rule_ctx *ctx, const struct cand *c)
     }
     if (c->n_range)
         dbp_buf_printf(&m, "%s range on %s", c->n_eq || c->n_sort ? "," : "", c->cols[i]);
+    /* where the seek columns came from, when a driver saw some of them (evidence below) */
+    const char *from = NULL;
+    if (c->observed_from)
+        from =
+            c->plan_cols ? dbp_arena_printf(a, "plan and %s", c->observed_from) : c->observed_from;
+    if (from)
+        dbp_buf_printf(&m, " (predicate columns from %s%s)", c->plan_cols ? "the " : "", from);
     if (c->n_stmts_all)
         dbp_buf_printf(&m, "; %zu statement%s, %s call%s", c->n_stmts_all,
                        c->n_stmts_all == 1 ? "" : "s", dbp_ddl_count(a, c->calls),
@@ -474,6 +539,8 @@ static void emit(struct dbp_rule_ctx *ctx, const struct cand *c)
     dbp_finding_add_evidence(snap, f, "sort_columns", (double)c->n_sort, NULL);
     dbp_finding_add_evidence(snap, f, "range_columns", (double)c->n_range, NULL);
     dbp_finding_add_evidence(snap, f, "statements", (double)c->n_stmts_all, NULL);
+    if (from)
+        dbp_finding_add_evidence(snap, f, "predicates_from", NAN, from);
     for (size_t j = 0; j < c->n_stmts; j++)
         dbp_finding_add_evidence(snap, f, "statement", NAN, dbp_ddl_fpid(a, c->stmts[j]->fpid));
     if (c->origin)
@@ -546,7 +613,14 @@ const struct dbp_rule dbp_rule_missing_index = {
         "alone (so the index returns rows already in order and the sort disappears), then one "
         "range column (<, >, BETWEEN, LIKE 'prefix%'); a B-tree seeks on one range only, further "
         "range columns would just be filtered. Join columns appear when the plan shows them as "
-        "a filter of the inner scan. At most max_columns columns are used. No candidate is made "
+        "a filter of the inner scan. When a driver knows which columns the statement really "
+        "filtered the relation on while it ran (PostgreSQL with pg_qualstats: comparisons "
+        "evaluated as a filter after a scan, not by an index), those columns come first and "
+        "are added when the plan's text lacks them; for a column the plan names, the plan "
+        "still says how it is compared (pg_qualstats cannot see an OR or a NOT around a "
+        "comparison), and the finding's predicates_from evidence names the source "
+        "(pg_qualstats, or plan and pg_qualstats). At most max_columns columns are used. "
+        "No candidate is made "
         "when the filter keeps more than max_fraction of the rows read (a scan is then the "
         "right plan), when only non-indexable conditions remain, or when the leading columns "
         "of a valid existing index already match the candidate. A candidate that is a left "

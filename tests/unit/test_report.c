@@ -135,6 +135,14 @@ static struct dbp_snapshot *make_snapshot(bool invalid_utf8)
     scan->preds[1].column = "status";
     scan->preds[1].op = DBP_PRED_IN;
     scan->n_preds = 2;
+    /* what pg_qualstats saw the statement filter on */
+    scan->observed_preds = dbp_arena_alloc(A, 2 * sizeof *scan->observed_preds);
+    scan->observed_preds[0].column = "customer_id";
+    scan->observed_preds[0].op = DBP_PRED_EQ;
+    scan->observed_preds[1].column = "created_at";
+    scan->observed_preds[1].op = DBP_PRED_RANGE;
+    scan->n_observed_preds = 2;
+    scan->observed_from = "pg_qualstats";
     scan->est_rows = 12;
     scan->act_rows = 10;
     scan->loops = 1;
@@ -787,6 +795,11 @@ static void round_trip(bool show_literals)
     assert_false(st->agg.flags & DBP_AGG_QUANTILES);
     assert_non_null(st->plan);
     assert_string_equal(st->plan->root->children[0]->relation, "orders");
+    const struct dbp_plan_node *scan = st->plan->root->children[0];
+    assert_int_equal(scan->n_observed_preds, 2);
+    assert_string_equal(scan->observed_preds[1].column, "created_at");
+    assert_int_equal(scan->observed_preds[1].op, DBP_PRED_RANGE);
+    assert_string_equal(scan->observed_from, "pg_qualstats");
     if (show_literals)
         assert_non_null(st->example);
     else

@@ -678,6 +678,90 @@ static void t_missing_index_engines(void **state)
     dbp_snapshot_free(s);
 }
 
+/* Columns a driver saw the statement filter n's relation on (same notation as scan()). */
+static void observe(struct dbp_snapshot *s, struct dbp_plan_node *n, const char *preds)
+{
+    struct dbp_plan_node *tmp = scan(s, DBP_NODE_FULL_SCAN, NULL, "x", preds);
+    n->observed_preds = tmp->preds;
+    n->n_observed_preds = tmp->n_preds;
+    n->observed_from = "pg_qualstats";
+}
+
+static const struct dbp_finding *missing_on(const struct dbp_snapshot *s, const char *table)
+{
+    for (size_t i = 0; i < s->findings.n; i++) {
+        const struct dbp_finding *f = s->findings.items[i];
+        if (strcmp(f->rule, "missing-index") == 0 && f->candidate &&
+            strcmp(f->candidate->table, table) == 0)
+            return f;
+    }
+    return NULL;
+}
+
+static void t_missing_index_observed_preds(void **state)
+{
+    (void)state;
+    struct dbp_snapshot *s = dbp_snapshot_new();
+    const char *const names[] = {"t1", "t2", "t3", "t4", "t5", "t6"};
+    struct dbp_plan_node *n[6];
+    for (size_t i = 0; i < 6; i++) {
+        table(s, PG, "shop", "public", names[i], 1000000, 100LL << 20);
+        char text[64];
+        snprintf(text, sizeof text, "SELECT * FROM %s WHERE ...", names[i]);
+        struct dbp_stmt *st = stmt(s, PG, "shop", text, 10);
+        static const char *const plan_preds[] = {"a=", "c?", "x=,y~", "p~,q~", "z=", ""};
+        n[i] = scan(s, DBP_NODE_FULL_SCAN, "public", names[i], plan_preds[i]);
+        plan(s, PG, st, n[i]);
+    }
+    /* observed columns first, and one the plan's text lacks added */
+    observe(s, n[0], "b=,a=");
+    /* the plan shows c under an OR (other): the plan decides, no candidate */
+    observe(s, n[1], "c=");
+    /* y from the plan alone */
+    observe(s, n[2], "x=");
+    /* of two ranges, the observed one */
+    observe(s, n[3], "q~");
+    /* t5: no observed columns */
+    /* covered by the leading column of an existing index: not suggested */
+    observe(s, n[5], "k=");
+    index_(s, PG, "shop", "public", "t6", "t6_k_idx", "k,m", 0, 1 << 20, 10);
+    run_rules(s, NULL);
+    assert_int_equal(count(s, "missing-index"), 4);
+
+    const struct dbp_finding *f = missing_on(s, "t1");
+    assert_non_null(f);
+    assert_int_equal(f->candidate->n_columns, 2);
+    assert_string_equal(f->candidate->columns[0], "b");
+    assert_string_equal(f->candidate->columns[1], "a");
+    assert_string_equal(evidence_text(f, "predicates_from"), "pg_qualstats");
+    assert_contains(f->message, "equality on b, a (predicate columns from pg_qualstats)");
+    assert_contains(f->verify_note, "the predicates pg_qualstats saw");
+
+    assert_null(missing_on(s, "t2"));
+
+    f = missing_on(s, "t3");
+    assert_non_null(f);
+    assert_int_equal(f->candidate->n_columns, 2);
+    assert_string_equal(f->candidate->columns[1], "y");
+    assert_string_equal(evidence_text(f, "predicates_from"), "plan and pg_qualstats");
+    assert_contains(f->message, "(predicate columns from the plan and pg_qualstats)");
+
+    f = missing_on(s, "t4");
+    assert_non_null(f);
+    assert_int_equal(f->candidate->n_columns, 1);
+    assert_string_equal(f->candidate->columns[0], "q");
+    assert_string_equal(evidence_text(f, "predicates_from"), "pg_qualstats");
+
+    f = missing_on(s, "t5");
+    assert_non_null(f);
+    assert_null(evidence_text(f, "predicates_from"));
+    assert_not_contains(f->message, "pg_qualstats");
+    assert_not_contains(f->verify_note, "pg_qualstats");
+
+    assert_null(missing_on(s, "t6"));
+    dbp_snapshot_free(s);
+}
+
 /* ---- n-plus-one ------------------------------------------------------- */
 
 /* In session sess at *ts: the parent once, then child n times (ms each, rows each). */
@@ -1211,6 +1295,7 @@ int main(void)
         cmocka_unit_test(t_missing_index_partial_cover_and_merge),
         cmocka_unit_test(t_missing_index_index_scan_with_filter),
         cmocka_unit_test(t_missing_index_engines),
+        cmocka_unit_test(t_missing_index_observed_preds),
         cmocka_unit_test(t_n_plus_one),
         cmocka_unit_test(t_n_plus_one_unknown_durations_and_params),
         cmocka_unit_test(t_unused_index),
