@@ -8,6 +8,7 @@
 #   valgrind/unit       every unit test of DBPERF_VALGRIND_BUILD_DIR (no sanitizers) under
 #                       valgrind --error-exitcode=1 --leak-check=full
 #   valgrind/badinput   the bad-input corpus under valgrind (without the 100 MB line)
+#   valgrind/split      audit -j against -j 1 (tests/integration/split_equiv.py) under valgrind
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
 set(DBPERF_FUZZ_BUILD_DIR "" CACHE PATH "A clang -DDBPERF_FUZZ=ON build dir: registers fuzz-run-all")
 set(DBPERF_FUZZ_SECONDS 15 CACHE STRING "Seconds per libFuzzer target in fuzz-run-all")
@@ -39,4 +40,10 @@ if(DBPERF_VALGRIND_BUILD_DIR)
                    ${DBPERF_VALGRIND_BUILD_DIR}/dbperf ${DBPERF_CORPUS}
                    ${CMAKE_CURRENT_BINARY_DIR}/valgrind-badinput-work --skip-big --wrap ${vg})
   set_tests_properties(valgrind/badinput PROPERTIES LABELS "robustness;valgrind" TIMEOUT 900)
+  # audit -j: threads, chunk merging and the fallback to one pass, under memcheck
+  add_test(NAME valgrind/split
+           COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/integration/split_equiv.py
+                   ${DBPERF_VALGRIND_BUILD_DIR}/dbperf ${DBPERF_CORPUS}
+                   ${CMAKE_CURRENT_BINARY_DIR}/valgrind-split-work --generated-only --wrap ${vg})
+  set_tests_properties(valgrind/split PROPERTIES LABELS "robustness;valgrind" TIMEOUT 900)
 endif()
