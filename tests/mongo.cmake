@@ -5,6 +5,8 @@
 #                  uses its own port in 55950-55999 and the double stops by itself.
 #                  No MongoDB server runs on the build machines: this is the only live test.
 #   mongo/cli_*    dbperf audit on corpus logs: format detection, exit codes, findings.
+#   mongo/dl       libmongoc/libbson neither linked nor loaded without a server, and a clear
+#                  error when they cannot be loaded (tests/cli/mongo_dl.sh).
 if(NOT DBPERF_WITH_MONGO_FOUND)
   return()
 endif()
@@ -43,3 +45,15 @@ add_test(NAME mongo/cli_types
          COMMAND $<TARGET_FILE:dbperf> audit --list-types)
 set_tests_properties(mongo/cli_types PROPERTIES LABELS mongo
                      PASS_REGULAR_EXPRESSION "mongodb-log.*mongodb-log-text.*mongodb-profile.*mongodb-explain.*mongodb-indexstats")
+
+# libmongoc is dlopen'ed by the first MongoDB connect (drivers/mongodb/mongo_dl.c): no binary
+# links it, nothing but a mongodb:// target loads it, a missing or too old one is a clear error.
+# The stub is a libmongoc-1.0.so.0 without libmongoc's functions.
+add_library(stub_libmongoc SHARED ${CMAKE_CURRENT_SOURCE_DIR}/cli/stub_libmongoc.c)
+set_target_properties(stub_libmongoc PROPERTIES OUTPUT_NAME mongoc-1.0 SOVERSION 0
+                      LIBRARY_OUTPUT_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/stub-libmongoc)
+add_test(NAME mongo/dl
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/mongo_dl.sh $<TARGET_FILE:dbperf> ${DBPERF_CORPUS}
+                 $<TARGET_FILE_DIR:stub_libmongoc> $<TARGET_FILE:test_mongo_docs>
+                 $<TARGET_FILE:replay-mongo_doc> $<TARGET_FILE:replay-mongo_log>)
+set_tests_properties(mongo/dl PROPERTIES LABELS "mongo;cli")

@@ -1,6 +1,9 @@
 /*
  * live.c -- the MongoDB live collector (libmongoc; mongodb:// and
- * mongodb+srv:// URIs).
+ * mongodb+srv:// URIs). libmongoc and libbson are loaded by the first
+ * connect (mongo_dl.h: every mongoc_ and bson_ call below goes through the
+ * table dbp_mongo_dl_load() fills), so dbperf runs without them until a
+ * MongoDB server is audited.
  *
  * One server is selected with the URI's read preference (so that a
  * secondary can be audited: readPreference=secondary) and every command is
@@ -25,6 +28,7 @@
 #include <dbperf/error.h>
 #include <dbperf/model.h>
 
+#include "mongo_dl.h"
 #include "mongo_int.h"
 #include "mongo_log.h"
 
@@ -142,12 +146,13 @@ static const struct dbp_mdoc_node *to_mdoc(struct mctx *c, const bson_t *b, char
 int dbp_mongo_connect(const struct dbp_conn_opts *o, void **out, struct dbp_error *err)
 {
     *out = NULL;
-    mongoc_init();
+    int rc = dbp_mongo_dl_load(err); /* once: dlopen, dlsym, mongoc_init() */
+    if (rc != DBP_OK)
+        return rc;
     bson_error_t e;
     struct mctx *c = dbp_xcalloc(1, sizeof *c);
     c->timeout_ms = o->statement_timeout_ms > 0 ? o->statement_timeout_ms : 5000;
     c->top_n = o->top_n > 0 ? o->top_n : 20;
-    int rc = DBP_OK;
     c->uri = mongoc_uri_new_with_error(o->target, &e);
     if (!c->uri) {
         rc = berr(err, DBP_ERR_USAGE, "invalid MongoDB URI", &e);
