@@ -5,7 +5,8 @@
 # tests against throwaway PostgreSQL and MariaDB servers that the tests start themselves.
 # Two more build directories are prepared first and run as ctest tests (tests/robustness.cmake):
 # a clang libFuzzer build (every fuzz target for DBPERF_FUZZ_SECONDS, default 10 s each) and a
-# build without sanitizers whose unit tests and bad-input corpus run under valgrind memcheck.
+# build without sanitizers whose tests run dbperf and the C test programs under valgrind
+# memcheck (DBPERF_TEST_WRAPPER; logs in its valgrind-logs/, read by tests/valgrind/suite.sh).
 # Usage: scripts/test.sh [ctest arguments...]   (root, or a user with sudo, for the installs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,13 +30,16 @@ for f in tests/fuzz/fuzz_*.c; do
   fuzz_targets+=(--target "fuzz-${n#fuzz_}")
 done
 cmake --build "$fuzz_build" -j2 "${fuzz_targets[@]}"
-# no sanitizers, for valgrind: dbperf and the unit tests
-cmake -S . -B "$vg_build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-vg_targets=(--target dbperf)
-for f in tests/unit/test_*.c; do
-  vg_targets+=(--target "$(basename "$f" .c)")
-done
-cmake --build "$vg_build" -j2 "${vg_targets[@]}"
+# no sanitizers, every test under valgrind memcheck: errors and definite or indirect leaks are
+# written to one log per process (--quiet: nothing else), tests/valgrind/suite.sh reads them
+vg_wrapper=(valgrind --error-exitcode=97 --leak-check=full --errors-for-leak-kinds=definite,indirect
+            --show-leak-kinds=definite,indirect --track-origins=no --quiet
+            "--suppressions=$PWD/tests/valgrind/dbperf.supp"
+            "--log-file=$PWD/$vg_build/valgrind-logs/%p.log")
+cmake -S . -B "$vg_build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DDBPERF_TEST_WRAPPER="$(IFS=';'; echo "${vg_wrapper[*]}")" >/dev/null
+mkdir -p "$vg_build/valgrind-logs"
+cmake --build "$vg_build" -j2
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DDBPERF_WERROR=ON -DDBPERF_SANITIZE=ON \
   -DDBPERF_FUZZ_BUILD_DIR="$PWD/$fuzz_build" -DDBPERF_FUZZ_SECONDS="${DBPERF_FUZZ_SECONDS:-10}" \
   -DDBPERF_VALGRIND_BUILD_DIR="$PWD/$vg_build" >/dev/null

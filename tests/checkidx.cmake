@@ -11,10 +11,10 @@
 #                        dbperf command line of each run for real.
 add_test(NAME check-indexes/live
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/check_indexes_live.sh
-                 $<TARGET_FILE:dbperf> ${CMAKE_SOURCE_DIR})
+                 ${DBPERF_CLI} ${CMAKE_SOURCE_DIR})
 set_tests_properties(check-indexes/live PROPERTIES LABELS integration TIMEOUT 600
                      RESOURCE_LOCK dbperf-ports-55970-55974)
 add_test(NAME check-indexes/units
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/check_indexes_units.sh
-                 $<TARGET_FILE:dbperf> ${CMAKE_SOURCE_DIR})
+                 ${DBPERF_CLI} ${CMAKE_SOURCE_DIR})
 set_tests_properties(check-indexes/units PROPERTIES LABELS integration TIMEOUT 120)

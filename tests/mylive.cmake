@@ -12,6 +12,7 @@ add_executable(my_live_test ${CMAKE_CURRENT_SOURCE_DIR}/integration/my_live_test
 target_include_directories(my_live_test PRIVATE ${CMAKE_SOURCE_DIR}/src ${CMAKE_SOURCE_DIR}/drivers)
 target_link_libraries(my_live_test PRIVATE -Wl,--start-group ${DBPERF_DRIVER_LIBS} dbperf_core
                       -Wl,--end-group PkgConfig::DBPERF_WITH_MYSQL_PKG)
+dbperf_test_program(my_live_test_run my_live_test)
 
 set(mylive_state ${CMAKE_CURRENT_BINARY_DIR}/mylive/server.state)
 add_test(NAME integration/my_live_server_start
@@ -30,10 +31,10 @@ set(prev)
 foreach(case collect explain cli readonly errors options drop cut limited userstat nohistory)
   if(case STREQUAL "cli")
     add_test(NAME integration/my_live_cli
-             COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/my_live_cli.sh $<TARGET_FILE:dbperf>
+             COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/my_live_cli.sh ${DBPERF_CLI}
                      ${mylive_state})
   else()
-    add_test(NAME integration/my_live_${case} COMMAND my_live_test ${case} ${mylive_state})
+    add_test(NAME integration/my_live_${case} COMMAND ${my_live_test_run} ${case} ${mylive_state})
   endif()
   set_tests_properties(integration/my_live_${case} PROPERTIES
                        FIXTURES_REQUIRED mylive LABELS integration TIMEOUT 60

@@ -14,6 +14,7 @@ add_executable(pg_live_test ${CMAKE_CURRENT_SOURCE_DIR}/integration/pg_live_test
 target_include_directories(pg_live_test PRIVATE ${CMAKE_SOURCE_DIR}/src ${CMAKE_SOURCE_DIR}/drivers)
 target_link_libraries(pg_live_test PRIVATE -Wl,--start-group ${DBPERF_DRIVER_LIBS} dbperf_core
                       -Wl,--end-group PkgConfig::DBPERF_WITH_PG_PKG)
+dbperf_test_program(pg_live_test_run pg_live_test)
 
 set(pglive_state ${CMAKE_CURRENT_BINARY_DIR}/pglive/server.state)
 add_test(NAME integration/pg_live_server_start
@@ -26,24 +27,24 @@ set_tests_properties(integration/pg_live_server_stop PROPERTIES
                      FIXTURES_CLEANUP pglive LABELS integration TIMEOUT 60 RESOURCE_LOCK pglive)
 # collect first: the others add statements to pg_stat_statements
 foreach(case collect readonly explain hypopg errors replica pre13 midresult partial)
-  add_test(NAME integration/pg_live_${case} COMMAND pg_live_test ${case} ${pglive_state})
+  add_test(NAME integration/pg_live_${case} COMMAND ${pg_live_test_run} ${case} ${pglive_state})
   set_tests_properties(integration/pg_live_${case} PROPERTIES
                        FIXTURES_REQUIRED pglive LABELS integration TIMEOUT 60
                        RESOURCE_LOCK pglive)
 endforeach()
 # end to end: the audit command finds the problems of pg_problems.sql and not the healthy parts
 add_test(NAME integration/pg_live_audit
-         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/pg_live_audit.sh $<TARGET_FILE:dbperf>
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/pg_live_audit.sh ${DBPERF_CLI}
                  ${pglive_state})
 set_tests_properties(integration/pg_live_audit PROPERTIES
                      FIXTURES_REQUIRED pglive LABELS integration TIMEOUT 60 RESOURCE_LOCK pglive)
 # pg_qualstats supplies the missing-index rule's predicate columns (evidence predicates_from);
 # a refused pg_qualstats() is a diagnostic, a missing extension leaves no trace (own database)
 add_test(NAME integration/pg_live_qualstats
-         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/pg_live_qualstats.sh $<TARGET_FILE:dbperf>
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/pg_live_qualstats.sh ${DBPERF_CLI}
                  ${pglive_state})
 set_tests_properties(integration/pg_live_qualstats PROPERTIES
                      FIXTURES_REQUIRED pglive LABELS integration TIMEOUT 120 RESOURCE_LOCK pglive)
 # statement classification and plan cost extraction: no server needed
-add_test(NAME integration/pg_live_classify COMMAND pg_live_test classify none)
+add_test(NAME integration/pg_live_classify COMMAND ${pg_live_test_run} classify none)
 set_tests_properties(integration/pg_live_classify PROPERTIES LABELS integration TIMEOUT 30)

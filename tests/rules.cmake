@@ -4,7 +4,7 @@
 find_program(DBPERF_PYTHON3 python3 REQUIRED)
 add_test(NAME rules/audit-n-plus-one
          COMMAND ${DBPERF_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/data/rules/audit_rules.py
-                 $<TARGET_FILE:dbperf> ${CMAKE_CURRENT_BINARY_DIR}/rules-out)
+                 ${DBPERF_CLI} ${CMAKE_CURRENT_BINARY_DIR}/rules-out)
 set_tests_properties(rules/audit-n-plus-one PROPERTIES LABELS "rules;cli")
 
 # unused-index against MariaDB's sys.schema_unused_indexes, duplicate-index against Percona's
@@ -12,7 +12,7 @@ set_tests_properties(rules/audit-n-plus-one PROPERTIES LABELS "rules;cli")
 if(DBPERF_WITH_MYSQL_FOUND)
   add_test(NAME integration/rules_my_peers
            COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/rules_my_peers.sh
-                   $<TARGET_FILE:dbperf> ${CMAKE_CURRENT_BINARY_DIR}/rules-mypeers/server.state)
+                   ${DBPERF_CLI} ${CMAKE_CURRENT_BINARY_DIR}/rules-mypeers/server.state)
   set_tests_properties(integration/rules_my_peers PROPERTIES
                        LABELS "integration;rules" TIMEOUT 180 RESOURCE_LOCK mylive)
 endif()
@@ -22,7 +22,7 @@ endif()
 if(DBPERF_WITH_PG_FOUND)
   add_test(NAME integration/rules_pg_catalog
            COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/rules_pg_catalog.sh
-                   $<TARGET_FILE:dbperf> ${CMAKE_CURRENT_BINARY_DIR}/rules-pgcat/server.state)
+                   ${DBPERF_CLI} ${CMAKE_CURRENT_BINARY_DIR}/rules-pgcat/server.state)
   set_tests_properties(integration/rules_pg_catalog PROPERTIES
                        LABELS "integration;rules" TIMEOUT 240 RESOURCE_LOCK pglive)
 endif()
@@ -31,6 +31,6 @@ endif()
 # against the per-class Rows_examined / Rows_sent of pt-query-digest, run by the test.
 add_test(NAME rules/slowlog-hints-vs-pt-query-digest
          COMMAND ${DBPERF_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/data/rules/slowlog_hints.py
-                 $<TARGET_FILE:dbperf> ${DBPERF_CORPUS})
+                 ${DBPERF_CLI} ${DBPERF_CORPUS})
 set_tests_properties(rules/slowlog-hints-vs-pt-query-digest PROPERTIES
                      LABELS "rules;conformance" TIMEOUT 300)

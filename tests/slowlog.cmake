@@ -12,7 +12,8 @@ if(DBPERF_WITH_MYSQL_FOUND)
     # no skip: the test fails and says why
     set(PT_QUERY_DIGEST /usr/bin/pt-query-digest)
   endif()
+  dbperf_test_program(slowlog_conformance_run slowlog_conformance)
   add_test(NAME conformance/slowlog_pt_query_digest
-           COMMAND slowlog_conformance ${DBPERF_CORPUS} ${PT_QUERY_DIGEST})
+           COMMAND ${slowlog_conformance_run} ${DBPERF_CORPUS} ${PT_QUERY_DIGEST})
   set_tests_properties(conformance/slowlog_pt_query_digest PROPERTIES LABELS conformance TIMEOUT 600)
 endif()

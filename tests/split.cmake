@@ -4,6 +4,6 @@
 find_program(DBPERF_PYTHON3 python3 REQUIRED)
 add_test(NAME robustness/split-equals-one-pass
          COMMAND ${DBPERF_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/integration/split_equiv.py
-                 $<TARGET_FILE:dbperf> ${DBPERF_CORPUS} ${CMAKE_CURRENT_BINARY_DIR}/split-out)
+                 ${DBPERF_CLI} ${DBPERF_CORPUS} ${CMAKE_CURRENT_BINARY_DIR}/split-out)
 set_tests_properties(robustness/split-equals-one-pass PROPERTIES LABELS "robustness;cli"
                      TIMEOUT 600)

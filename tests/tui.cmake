@@ -15,13 +15,14 @@ if(NOT DBPERF_TMUX OR NOT Python3_FOUND)
 endif()
 add_test(NAME tui/offline
          COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/tui/tui_test.py offline
-                 $<TARGET_FILE:dbperf> ${CMAKE_SOURCE_DIR})
+                 ${DBPERF_CLI} ${CMAKE_SOURCE_DIR})
 set_tests_properties(tui/offline PROPERTIES LABELS tui TIMEOUT 300)
 if(DBPERF_WITH_PG_FOUND)
   add_test(NAME tui/live_pg
            COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/tui/tui_test.py live
-                   $<TARGET_FILE:dbperf> ${CMAKE_SOURCE_DIR})
-  set_tests_properties(tui/live_pg PROPERTIES LABELS "tui;integration" TIMEOUT 300)
+                   ${DBPERF_CLI} ${CMAKE_SOURCE_DIR})
+  set_tests_properties(tui/live_pg PROPERTIES LABELS "tui;integration" TIMEOUT 300
+                       RESOURCE_LOCK dbperf-ports-55960-55969)
 endif()
 
 # the TUI's rows (src/tui/tui_data.c has no curses): sorting, filtering, deltas, plan folding
@@ -29,5 +30,6 @@ add_executable(test_tui_data ${CMAKE_CURRENT_SOURCE_DIR}/tui/test_tui_data.c
                              ${CMAKE_SOURCE_DIR}/src/tui/tui_data.c)
 target_include_directories(test_tui_data PRIVATE ${CMAKE_SOURCE_DIR}/src)
 target_link_libraries(test_tui_data PRIVATE dbperf_core PkgConfig::CMOCKA m)
-add_test(NAME tui/data COMMAND test_tui_data)
+dbperf_test_program(test_tui_data_run test_tui_data)
+add_test(NAME tui/data COMMAND ${test_tui_data_run})
 set_tests_properties(tui/data PROPERTIES LABELS "tui;unit")
