@@ -11,6 +11,7 @@
 
 #include <dbperf/arena.h>
 #include <dbperf/buf.h>
+#include <dbperf/scan.h>
 
 #include "mongo_int.h"
 
@@ -59,26 +60,21 @@ static int fail(struct P *p, const char *msg)
 /* At a quote: the contents' span; p->i after the closing quote. */
 static int str_span(struct P *p, const char **v, size_t *n, bool *esc)
 {
-    char q = p->s[p->i++];
-    size_t st = p->i;
-    *esc = false;
-    for (;;) {
-        const char *hit = memchr(p->s + p->i, q, p->len - p->i);
-        if (!hit)
-            return fail(p, "unterminated string");
-        size_t k = (size_t)(hit - p->s);
-        if (!*esc && memchr(p->s + p->i, '\\', k - p->i))
-            *esc = true;
-        size_t bs = 0;
-        while (k - bs > st && p->s[k - bs - 1] == '\\')
-            bs++;
-        p->i = k + 1;
-        if (!(bs & 1)) {
-            *v = p->s + st;
-            *n = k - st;
-            return 0;
-        }
-    }
+    int e;
+    size_t st = p->i + 1;
+    size_t k = dbp_quoted_end(p->s, p->len, p->i, p->s[p->i], &e);
+    if (k == SIZE_MAX)
+        return fail(p, "unterminated string");
+    *esc = e != 0;
+    *v = p->s + st;
+    *n = k - st;
+    p->i = k + 1;
+    return 0;
+}
+
+static inline bool num_char(char c)
+{
+    return (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E';
 }
 
 static bool ident_char(char c)
@@ -270,8 +266,7 @@ static int value(struct P *p, int32_t *out)
         *out = idx;
         return 0;
     } else if (c == '-' || c == '+' || c == '.' || (c >= '0' && c <= '9')) {
-        while (p->i < p->len &&
-               (strchr("+-.eE", p->s[p->i]) || (p->s[p->i] >= '0' && p->s[p->i] <= '9')))
+        while (p->i < p->len && num_char(p->s[p->i]))
             p->i++;
         if (p->i < p->len && ident_char(p->s[p->i])) { /* -inf, 1.#INF */
             while (p->i < p->len && ident_char(p->s[p->i]))
@@ -383,41 +378,6 @@ void dbp_mdoc_free(struct dbp_mdoc *d)
     free(d->n);
     d->n = NULL;
     d->len = d->cap = 0;
-}
-
-bool dbp_mdoc_key_eq(const struct dbp_mdoc_node *n, const char *lit)
-{
-    size_t l = strlen(lit);
-    return n->key && n->key_len == l && memcmp(n->key, lit, l) == 0;
-}
-
-bool dbp_mdoc_str_eq(const struct dbp_mdoc_node *n, const char *lit)
-{
-    size_t l = strlen(lit);
-    return n && n->type == DBP_MD_STR && n->val_len == l && memcmp(n->val, lit, l) == 0;
-}
-
-const struct dbp_mdoc_node *dbp_mdoc_child(const struct dbp_mdoc *d, const struct dbp_mdoc_node *n)
-{
-    if (!n || (n->type != DBP_MD_OBJ && n->type != DBP_MD_ARR) || n->child < 0)
-        return NULL;
-    return &d->n[n->child];
-}
-
-const struct dbp_mdoc_node *dbp_mdoc_next(const struct dbp_mdoc *d, const struct dbp_mdoc_node *n)
-{
-    return n->next < 0 ? NULL : &d->n[n->next];
-}
-
-const struct dbp_mdoc_node *dbp_mdoc_get(const struct dbp_mdoc *d, const struct dbp_mdoc_node *obj,
-                                         const char *key)
-{
-    if (!obj || obj->type != DBP_MD_OBJ)
-        return NULL;
-    for (const struct dbp_mdoc_node *c = dbp_mdoc_child(d, obj); c; c = dbp_mdoc_next(d, c))
-        if (dbp_mdoc_key_eq(c, key))
-            return c;
-    return NULL;
 }
 
 double dbp_mdoc_num(const struct dbp_mdoc_node *n)

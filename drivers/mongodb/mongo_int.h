@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <dbperf/driver.h>
 
@@ -62,18 +63,49 @@ struct dbp_mdoc {
 int dbp_mdoc_parse(struct dbp_mdoc *d, const char *s, size_t len, size_t *end);
 void dbp_mdoc_free(struct dbp_mdoc *d);
 
+/* 1 if the key equals lit. */
+static inline bool dbp_mdoc_key_eq(const struct dbp_mdoc_node *n, const char *lit)
+{
+    size_t l = strlen(lit); /* inline: a literal's length is known at compile time */
+    return n->key && n->key_len == l && memcmp(n->key, lit, l) == 0;
+}
+/* 1 if n is a string equal to lit. */
+static inline bool dbp_mdoc_str_eq(const struct dbp_mdoc_node *n, const char *lit)
+{
+    size_t l = strlen(lit);
+    return n && n->type == DBP_MD_STR && n->val_len == l && memcmp(n->val, lit, l) == 0;
+}
+/* The first child of an object or array, or NULL. */
+static inline const struct dbp_mdoc_node *dbp_mdoc_child(const struct dbp_mdoc *d,
+                                                         const struct dbp_mdoc_node *n)
+{
+    if (!n || (n->type != DBP_MD_OBJ && n->type != DBP_MD_ARR) || n->child < 0)
+        return NULL;
+    return &d->n[n->child];
+}
+/* The next sibling, or NULL. */
+static inline const struct dbp_mdoc_node *dbp_mdoc_next(const struct dbp_mdoc *d,
+                                                        const struct dbp_mdoc_node *n)
+{
+    return n->next < 0 ? NULL : &d->n[n->next];
+}
 /* The member called key of object node obj, or NULL. */
-const struct dbp_mdoc_node *dbp_mdoc_get(const struct dbp_mdoc *d, const struct dbp_mdoc_node *obj,
-                                         const char *key);
-/* Child i (0-based) of an object or array, or NULL. */
-const struct dbp_mdoc_node *dbp_mdoc_child(const struct dbp_mdoc *d, const struct dbp_mdoc_node *n);
-const struct dbp_mdoc_node *dbp_mdoc_next(const struct dbp_mdoc *d, const struct dbp_mdoc_node *n);
+static inline const struct dbp_mdoc_node *dbp_mdoc_get(const struct dbp_mdoc *d,
+                                                       const struct dbp_mdoc_node *obj,
+                                                       const char *key)
+{
+    if (!obj || obj->type != DBP_MD_OBJ)
+        return NULL;
+    size_t l = strlen(key);
+    for (int32_t i = obj->child; i >= 0; i = d->n[i].next) {
+        const struct dbp_mdoc_node *c = &d->n[i];
+        if (c->key_len == l && c->key && memcmp(c->key, key, l) == 0)
+            return c;
+    }
+    return NULL;
+}
 /* The node's number (NUM, BOOL, DATE; a numeric string) or NaN. */
 double dbp_mdoc_num(const struct dbp_mdoc_node *n);
-/* 1 if n is a string equal to lit. */
-bool dbp_mdoc_str_eq(const struct dbp_mdoc_node *n, const char *lit);
-/* 1 if the key equals lit. */
-bool dbp_mdoc_key_eq(const struct dbp_mdoc_node *n, const char *lit);
 /* A decoded copy of a string node's contents (or the value's source text) into the arena. */
 char *dbp_mdoc_strdup(struct dbp_arena *a, const struct dbp_mdoc_node *n);
 /* Decoded key into the arena. */

@@ -18,6 +18,7 @@
 #include <dbperf/error.h>
 #include <dbperf/model.h>
 #include <dbperf/reader.h>
+#include <dbperf/scan.h>
 
 #include "log_int.h"
 #include "pg_int.h"
@@ -35,15 +36,18 @@ struct jrec {
     struct span v[K_COUNT];
 };
 
+#define KEY(s, k) {s, sizeof s - 1, k}
 static const struct {
     const char *name;
+    size_t len;
     enum key k;
 } keys[] = {
-    {"timestamp", K_TS},       {"log_time", K_TS},         {"user", K_USER},
-    {"user_name", K_USER},     {"dbname", K_DB},           {"database_name", K_DB},
-    {"pid", K_PID},            {"process_id", K_PID},      {"session_id", K_SESSION},
-    {"error_severity", K_SEVERITY}, {"message", K_MESSAGE}, {"detail", K_DETAIL},
+    KEY("timestamp", K_TS),     KEY("log_time", K_TS),         KEY("user", K_USER),
+    KEY("user_name", K_USER),   KEY("dbname", K_DB),           KEY("database_name", K_DB),
+    KEY("pid", K_PID),          KEY("process_id", K_PID),      KEY("session_id", K_SESSION),
+    KEY("error_severity", K_SEVERITY), KEY("message", K_MESSAGE), KEY("detail", K_DETAIL),
 };
+#undef KEY
 
 static size_t ws(const char *s, size_t len, size_t i)
 {
@@ -55,23 +59,10 @@ static size_t ws(const char *s, size_t len, size_t i)
 /* At s[i] == '"': the end of the string (index of the closing quote), or SIZE_MAX. */
 static size_t string_end(const char *s, size_t len, size_t i, bool *escaped)
 {
-    i++;
-    *escaped = false;
-    while (i < len) {
-        const char *q = memchr(s + i, '"', len - i);
-        if (!q)
-            return SIZE_MAX;
-        size_t k = (size_t)(q - s);
-        size_t bs = 0;
-        while (k - bs > i && s[k - bs - 1] == '\\')
-            bs++;
-        if (memchr(s + i, '\\', k - i))
-            *escaped = true;
-        if (!(bs & 1))
-            return k;
-        i = k + 1;
-    }
-    return SIZE_MAX;
+    int esc;
+    size_t k = dbp_quoted_end(s, len, i, '"', &esc);
+    *escaped = esc != 0;
+    return k;
 }
 
 /* Skip one value at s[i]; returns the index after it, or SIZE_MAX. */
@@ -137,7 +128,7 @@ static size_t scan_object(const char *s, size_t len, size_t i, struct jrec *r, i
             return SIZE_MAX;
         int k = -1;
         for (size_t j = 0; j < sizeof keys / sizeof keys[0]; j++)
-            if (strlen(keys[j].name) == kn && memcmp(keys[j].name, key, kn) == 0) {
+            if (keys[j].len == kn && memcmp(keys[j].name, key, kn) == 0) {
                 k = (int)keys[j].k;
                 break;
             }
