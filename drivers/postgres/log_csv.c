@@ -20,6 +20,7 @@
 #include <dbperf/error.h>
 #include <dbperf/model.h>
 #include <dbperf/reader.h>
+#include <dbperf/scan.h>
 
 #include "log_int.h"
 #include "pg_int.h"
@@ -47,22 +48,13 @@ static inline uint64_t quote_bytes(uint64_t w)
 }
 
 /*
- * Index of the first '"' in s[i..len), or len: eight bytes at a time
+ * Index of the first '"' in s[i..len), or len: 16 or 8 bytes at a time, inline
  * (quotes are dense in escaped plans, where a memchr call per quote costs
  * more than the scan).
  */
-static size_t find_quote(const char *s, size_t i, size_t len)
+static inline size_t find_quote(const char *s, size_t i, size_t len)
 {
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        uint64_t z = quote_bytes(w);
-        if (z)
-            return i + (size_t)(__builtin_ctzll(z) >> 3);
-    }
-    while (i < len && s[i] != '"')
-        i++;
-    return i;
+    return dbp_find2(s, len, i, '"', '"');
 }
 
 /* Split one record into fields. Returns the count, or -1 if malformed. */
@@ -97,11 +89,11 @@ static int split(const char *s, size_t len, struct field *f, int max)
                 return -1;
             i++;
         } else {
-            const char *c = memchr(s + i, ',', len - i);
-            size_t e = c ? (size_t)(c - s) : len;
+            /* inline: most fields of a csvlog record are empty or short */
+            size_t e = dbp_find2(s, len, i, ',', ',');
             x->p = s + i;
             x->n = e - i;
-            if (!c)
+            if (e == len)
                 return n;
             i = e + 1;
         }
@@ -132,19 +124,10 @@ static void value(const struct field *f, struct dbp_buf *b, const char **p, size
     *n = b->len;
 }
 
-/* Number of '"' in s[0..n), eight bytes at a time. */
-static size_t count_quotes(const char *s, size_t n)
+/* Number of '"' in s[0..n). */
+static inline size_t count_quotes(const char *s, size_t n)
 {
-    size_t k = 0, i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        uint64_t z = quote_bytes(w);
-        k += (size_t)(((z >> 7) * 0x0101010101010101ull) >> 56);
-    }
-    for (; i < n; i++)
-        k += s[i] == '"';
-    return k;
+    return dbp_count_byte(s, n, '"');
 }
 
 static bool is_severity(const char *s, size_t n)

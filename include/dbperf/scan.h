@@ -50,6 +50,38 @@ static inline size_t dbp_find2(const char *s, size_t len, size_t i, char a, char
     return i;
 }
 
+/* How many bytes of s[0..n) equal c. */
+static inline size_t dbp_count_byte(const char *s, size_t n, char c)
+{
+    size_t k = 0, i = 0;
+#if defined(__SSE2__) && !defined(DBP_SCAN_PORTABLE)
+    const __m128i vc = _mm_set1_epi8(c), zero = _mm_setzero_si128();
+    while (i + 16 <= n) {
+        /* per-byte counters (a match is -1), summed with psadbw before they can wrap */
+        __m128i acc = zero;
+        for (int r = 0; r < 255 && i + 16 <= n; r++, i += 16) {
+            __m128i w = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(w, vc));
+        }
+        __m128i sum = _mm_sad_epu8(acc, zero);
+        k += (size_t)_mm_cvtsi128_si32(sum) + (size_t)_mm_cvtsi128_si32(_mm_srli_si128(sum, 8));
+    }
+#elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t lo7 = 0x7F7F7F7F7F7F7F7FULL, mc = 0x0101010101010101ULL * (unsigned char)c;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        uint64_t x = w ^ mc;
+        /* exact: the high bit of each byte that is zero, no borrows */
+        uint64_t z = ~(((x & lo7) + lo7) | x | lo7);
+        k += (size_t)(((z >> 7) * 0x0101010101010101ULL) >> 56);
+    }
+#endif
+    for (; i < n; i++)
+        k += s[i] == c;
+    return k;
+}
+
 /*
  * At s[i] == q (the opening quote): the index of the closing quote, a backslash
  * escaping the byte after it; *escaped tells whether the string holds one.

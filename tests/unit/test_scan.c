@@ -1,5 +1,6 @@
 /*
- * test_scan.c -- dbp_find2() and dbp_quoted_end() (include/dbperf/scan.h), the
+ * test_scan.c -- dbp_find2(), dbp_quoted_end() and dbp_count_byte()
+ * (include/dbperf/scan.h), the
  * SSE2 and the portable 8-byte versions, against a byte-by-byte reference on
  * every start offset of random buffers; each buffer is allocated at its exact
  * size, so AddressSanitizer and valgrind see any read past its end.
@@ -20,9 +21,11 @@
 #define DBP_SCAN_PORTABLE
 #define dbp_find2 portable_find2
 #define dbp_quoted_end portable_quoted_end
+#define dbp_count_byte portable_count_byte
 #include <dbperf/scan.h>
 #undef dbp_find2
 #undef dbp_quoted_end
+#undef dbp_count_byte
 
 static size_t ref_find2(const char *s, size_t len, size_t i, char a, char b)
 {
@@ -64,8 +67,23 @@ static char *random_buf(size_t len, unsigned density)
     return s;
 }
 
+static size_t ref_count(const char *s, size_t n, char c)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += s[i] == c;
+    return k;
+}
+
 static void check_all(const char *s, size_t len)
 {
+    static const char counted[] = {'"', 0, (char)0xFF, 'a'};
+    for (size_t c = 0; c < sizeof counted; c++)
+        for (size_t i = 0; i <= len; i += 1 + len / 7) {
+            size_t want = ref_count(s + i, len - i, counted[c]);
+            assert_int_equal(dbp_count_byte(s + i, len - i, counted[c]), want);
+            assert_int_equal(portable_count_byte(s + i, len - i, counted[c]), want);
+        }
     static const char pairs[][2] = {{'"', '\\'}, {'\'', '\\'}, {0, '\n'}, {(char)0xA2, 'z'}};
     for (size_t i = 0; i <= len; i++) {
         for (size_t p = 0; p < sizeof pairs / sizeof pairs[0]; p++) {
@@ -108,6 +126,23 @@ static void test_long_strings(void **state)
     }
 }
 
+/* more than 255 x 16 bytes of the counted byte: the SSE2 counters must not wrap */
+static void test_count_many(void **state)
+{
+    (void)state;
+    size_t n = 255 * 16 * 3 + 37;
+    char *s = malloc(n);
+    assert_non_null(s);
+    memset(s, '"', n);
+    assert_int_equal(dbp_count_byte(s, n, '"'), n);
+    assert_int_equal(portable_count_byte(s, n, '"'), n);
+    s[5] = 'x';
+    s[n - 1] = 'x';
+    assert_int_equal(dbp_count_byte(s, n, '"'), n - 2);
+    assert_int_equal(portable_count_byte(s, n, '"'), n - 2);
+    free(s);
+}
+
 static void test_cases(void **state)
 {
     (void)state;
@@ -136,6 +171,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_random_buffers),
         cmocka_unit_test(test_long_strings),
+        cmocka_unit_test(test_count_many),
         cmocka_unit_test(test_cases),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
