@@ -36,18 +36,37 @@ struct jrec {
     struct span v[K_COUNT];
 };
 
-#define KEY(s, k) {s, sizeof s - 1, k}
-static const struct {
-    const char *name;
-    size_t len;
-    enum key k;
-} keys[] = {
-    KEY("timestamp", K_TS),     KEY("log_time", K_TS),         KEY("user", K_USER),
-    KEY("user_name", K_USER),   KEY("dbname", K_DB),           KEY("database_name", K_DB),
-    KEY("pid", K_PID),          KEY("process_id", K_PID),      KEY("session_id", K_SESSION),
-    KEY("error_severity", K_SEVERITY), KEY("message", K_MESSAGE), KEY("detail", K_DETAIL),
-};
-#undef KEY
+/* The member a key names, or -1: by length first, then memcmp of a known size (inlined). */
+#define IS(lit) (memcmp(key, lit, sizeof lit - 1) == 0)
+static int key_of(const char *key, size_t n)
+{
+    switch (n) {
+    case 3:
+        return IS("pid") ? K_PID : -1;
+    case 4:
+        return IS("user") ? K_USER : -1;
+    case 6:
+        return IS("dbname") ? K_DB : IS("detail") ? K_DETAIL : -1;
+    case 7:
+        return IS("message") ? K_MESSAGE : -1;
+    case 8:
+        return IS("log_time") ? K_TS : -1;
+    case 9:
+        return IS("timestamp") ? K_TS : IS("user_name") ? K_USER : -1;
+    case 10:
+        return IS("session_id") ? K_SESSION : IS("process_id") ? K_PID : -1;
+    case 13:
+        return IS("database_name") ? K_DB : -1;
+    case 14:
+        return IS("error_severity") ? K_SEVERITY : -1;
+    default:
+        return -1;
+    }
+}
+#undef IS
+
+/* bytes that end a bare value (number, true, false, null) */
+static const bool bare_end[256] = {[','] = true, ['}'] = true, [']'] = true, [' '] = true};
 
 static size_t ws(const char *s, size_t len, size_t i)
 {
@@ -98,7 +117,7 @@ static size_t skip_value(const char *s, size_t len, size_t i)
         return SIZE_MAX;
     }
     size_t b = i;
-    while (i < len && s[i] != ',' && s[i] != '}' && s[i] != ']' && s[i] != ' ')
+    while (i < len && !bare_end[(unsigned char)s[i]])
         i++;
     return i > b ? i : SIZE_MAX;
 }
@@ -126,12 +145,7 @@ static size_t scan_object(const char *s, size_t len, size_t i, struct jrec *r, i
         i = ws(s, len, i + 1);
         if (i >= len)
             return SIZE_MAX;
-        int k = -1;
-        for (size_t j = 0; j < sizeof keys / sizeof keys[0]; j++)
-            if (keys[j].len == kn && memcmp(keys[j].name, key, kn) == 0) {
-                k = (int)keys[j].k;
-                break;
-            }
+        int k = key_of(key, kn);
         size_t e;
         if (kn == 6 && memcmp(key, "record", 6) == 0 && s[i] == '{') {
             e = scan_object(s, len, i, r, depth + 1);
