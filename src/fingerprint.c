@@ -1095,6 +1095,45 @@ static enum pgtok pg_token(const unsigned char *s, size_t n, size_t i, size_t *e
     return P_OP;
 }
 
+/*
+ * pg_token for the common tokens, inline in fp_pgss's loop: white space, an
+ * identifier or keyword (not E'..', B'..', U&'..': those go to pg_token), and
+ * the one-byte punctuation. The call and its register saves were a third of
+ * pg_token's instructions (callgrind); the result is pg_token's, byte for byte.
+ */
+static inline __attribute__((always_inline)) enum pgtok pg_token_fast(const unsigned char *s,
+                                                                      size_t n, size_t i,
+                                                                      size_t *end)
+{
+    unsigned char c = s[i];
+    size_t j = i + 1;
+    if (IS(c, C_SPACE)) {
+        while (j < n && IS(s[j], C_SPACE))
+            j++;
+        *end = j;
+        return P_SPACE;
+    }
+    if (IS(c, C_ALPHA) && !(j < n && (s[j] == '\'' || s[j] == '&'))) {
+        while (j < n && IS(s[j], C_IDENT))
+            j++;
+        *end = j;
+        return P_IDENT;
+    }
+    switch (c) {
+    case '(':
+        *end = j;
+        return P_LPAREN;
+    case ')':
+        *end = j;
+        return P_RPAREN;
+    case ',':
+        *end = j;
+        return P_COMMA;
+    default:
+        return pg_token(s, n, i, end);
+    }
+}
+
 /* the next significant token at or after i (skips space and comments) */
 static enum pgtok pg_peek(const unsigned char *s, size_t n, size_t i, size_t *at, size_t *end)
 {
@@ -1542,7 +1581,7 @@ static void fp_pgss(unsigned flags, const unsigned char *s, size_t n, struct dbp
     size_t last_semi = 0, last_tok_end = a;
 
     for (size_t i = a; i < n; i = e) {
-        enum pgtok t = pg_token(s, n, i, &e);
+        enum pgtok t = pg_token_fast(s, n, i, &e);
         if (t == P_SPACE || t == P_COMMENT)
             continue;
         struct pg_list *L = p.nlists ? &p.lists[p.nlists - 1] : NULL;
