@@ -572,11 +572,14 @@ static bool has_begin_atomic(const char *s, size_t n)
 }
 
 /* The first word of text (after blanks) is w, case-insensitively. */
-static bool first_word(const char *text, size_t len, const char *w)
+static inline bool first_word(const char *text, size_t len, const char *w)
 {
-    size_t i = 0, n = strlen(w);
+    size_t i = 0, n = strlen(w); /* inline: strlen of a literal is a constant */
     while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
         i++;
+    /* w is upper case: most statements differ at the first letter, before any call */
+    if (i == len || (text[i] & ~0x20) != w[0])
+        return false;
     return len - i >= n && strncasecmp(text + i, w, n) == 0 &&
            (len - i == n || !ident_byte((unsigned char)text[i + n]));
 }
