@@ -1153,23 +1153,44 @@ int64_t dbp_pglog_parse_ts(const char *s, size_t len, size_t *used)
     if (len < 19 || s[4] != '-' || s[7] != '-' || (s[10] != ' ' && s[10] != 'T') ||
         s[13] != ':' || s[16] != ':')
         return 0;
-    int y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2);
-    int h = digits(s + 11, 2), mi = digits(s + 14, 2), se = digits(s + 17, 2);
-    if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 24 || mi < 0 || mi > 59 ||
-        se < 0 || se > 60)
+    /*
+     * Consecutive records share their minute: its start is kept per thread, keyed by the
+     * 16 bytes "YYYY-MM-DD HH:MM" (the separator at 10 included, so ' ' and 'T' differ).
+     */
+    static _Thread_local char last_min[16];
+    static _Thread_local int64_t last_min_us = INT64_MIN;
+    int64_t min_us;
+    if (last_min_us != INT64_MIN && memcmp(s, last_min, 16) == 0) {
+        min_us = last_min_us;
+    } else {
+        int y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2);
+        int h = digits(s + 11, 2), mi = digits(s + 14, 2);
+        if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 24 || mi < 0 || mi > 59)
+            return 0;
+        min_us = (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60) * 1000000;
+        memcpy(last_min, s, 16);
+        last_min_us = min_us;
+    }
+    int se = digits(s + 17, 2);
+    if (se < 0 || se > 60)
         return 0;
     size_t i = 19;
     int64_t us = 0;
     if (i < len && s[i] == '.') {
+        /* up to 6 digits count (microseconds), more are read and dropped */
+        static const int64_t scale[7] = {1000000, 100000, 10000, 1000, 100, 10, 1};
+        int nd = 0;
         i++;
-        int64_t scale = 100000;
         while (i < len && s[i] >= '0' && s[i] <= '9') {
-            us += (s[i] - '0') * scale;
-            scale /= 10;
+            if (nd < 6) {
+                us = us * 10 + (s[i] - '0');
+                nd++;
+            }
             i++;
         }
+        us *= scale[nd];
     }
-    int64_t t = (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se) * 1000000 + us;
+    int64_t t = min_us + (int64_t)se * 1000000 + us;
     /* time zone: " UTC", " +05", "+0530", "Z" */
     size_t j = i;
     if (j < len && s[j] == ' ')

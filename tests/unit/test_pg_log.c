@@ -641,6 +641,30 @@ static void test_timestamps(void **state)
     assert_int_equal(dbp_pglog_parse_ts("1970-01-01T00:00:00.000001Z", 27, &used), 1);
     dbp_pglog_parse_ts("Feb 11 13:15:39", 15, &used);
     assert_int_equal(used, 0);
+
+    /* the minute's start is cached: same minute, other seconds and fractions */
+    const int64_t m = 1764178800LL * 1000000; /* 2025-11-26 17:40:00 UTC */
+    assert_int_equal(dbp_pglog_parse_ts("2025-11-26 17:40:52.290 UTC", 27, &used), m + 52290000);
+    assert_int_equal(dbp_pglog_parse_ts("2025-11-26 17:40:07.5 UTC", 25, &used), m + 7500000);
+    assert_int_equal(dbp_pglog_parse_ts("2025-11-26 17:40:00 UTC", 23, &used), m);
+    assert_int_equal(dbp_pglog_parse_ts("2025-11-26 17:40:00.1234567 UTC", 31, &used), m + 123456);
+    assert_int_equal(used, 31);
+    assert_int_equal(dbp_pglog_parse_ts("2025-11-26 17:40:01 +01", 23, &used), m + 1000000 - 3600000000LL);
+    /* a cached minute with bad seconds is still rejected */
+    dbp_pglog_parse_ts("2025-11-26 17:40:7x UTC", 23, &used);
+    assert_int_equal(used, 0);
+    dbp_pglog_parse_ts("2025-11-26 17:40:61 UTC", 23, &used);
+    assert_int_equal(used, 0);
+    /* the next minute, another day, and back: not the cached value */
+    assert_int_equal(dbp_pglog_parse_ts("2025-11-26 17:41:00 UTC", 23, &used), m + 60000000);
+    assert_int_equal(dbp_pglog_parse_ts("2025-11-27 17:40:00 UTC", 23, &used), m + 86400000000LL);
+    assert_int_equal(dbp_pglog_parse_ts("2025-11-26T17:40:00Z", 20, &used), m);
+    assert_int_equal(dbp_pglog_parse_ts("2025-11-26 17:40:00 UTC", 23, &used), m);
+    /* a bad minute is not cached */
+    dbp_pglog_parse_ts("2025-13-26 17:40:00 UTC", 23, &used);
+    assert_int_equal(used, 0);
+    dbp_pglog_parse_ts("2025-13-26 17:40:00 UTC", 23, &used);
+    assert_int_equal(used, 0);
 }
 
 int main(void)
