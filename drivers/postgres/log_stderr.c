@@ -12,6 +12,7 @@
  * db= or user@db taken where seen). Messages go to log_common.c.
  */
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +35,7 @@ struct op {
     char esc;        /* the escape letter */
     size_t lit;      /* OP_LIT: offset of its bytes in struct prefix.text */
     size_t lit_len;
+    uint64_t lit8, mask8; /* OP_LIT of up to 8 bytes: its bytes and a mask, as 8 loaded bytes */
 };
 
 #define MAX_OPS 64
@@ -134,6 +136,17 @@ static bool prefix_compile(struct prefix *p, const char *spec)
             o->lit_len = 1;
         }
         p->text[tn++] = c;
+    }
+    /* short literals are compared as one 8-byte load (prefix_match), whatever the byte order */
+    for (size_t k = 0; k < p->n; k++) {
+        struct op *o = &p->ops[k];
+        if (o->kind != OP_LIT || o->lit_len > 8)
+            continue;
+        unsigned char v[8] = {0}, m[8] = {0};
+        memcpy(v, p->text + o->lit, o->lit_len);
+        memset(m, 0xFF, o->lit_len);
+        memcpy(&o->lit8, v, 8);
+        memcpy(&o->mask8, m, 8);
     }
     return true;
 }
@@ -249,7 +262,13 @@ static size_t prefix_match(const struct prefix *p, const char *s, size_t len, st
         const struct op *o = &p->ops[k];
         switch (o->kind) {
         case OP_LIT:
-            if (len - pos < o->lit_len || memcmp(s + pos, p->text + o->lit, o->lit_len) != 0)
+            if (o->lit_len <= 8 && len - pos >= 8) {
+                uint64_t w;
+                memcpy(&w, s + pos, 8);
+                if ((w & o->mask8) != o->lit8)
+                    goto fail;
+            } else if (len - pos < o->lit_len ||
+                       memcmp(s + pos, p->text + o->lit, o->lit_len) != 0)
                 goto fail;
             pos += o->lit_len;
             break;
