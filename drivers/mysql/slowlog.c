@@ -64,19 +64,41 @@ static const char plan_format[] = "mariadb-slowlog-explain";
 
 /* ---- small scanners ------------------------------------------------------ */
 
-static bool is_sp(char c)
+/* character classes by table: the header scanners test every byte of every "# ..." line */
+enum { CC_SP = 1, CC_DIGIT = 2, CC_ALPHA = 4, CC_KEY = 8 /* a field name: alnum _ @ */ };
+#define CC_D(c) [c] = CC_DIGIT | CC_KEY
+#define CC_A(c) [c] = CC_ALPHA | CC_KEY
+#define CC_A8(c) CC_A(c), CC_A(c + 1), CC_A(c + 2), CC_A(c + 3), CC_A(c + 4), CC_A(c + 5), \
+                 CC_A(c + 6), CC_A(c + 7)
+static const unsigned char cclass[256] = {
+    [' '] = CC_SP, ['\t'] = CC_SP, ['_'] = CC_KEY, ['@'] = CC_KEY,
+    CC_D('0'), CC_D('1'), CC_D('2'), CC_D('3'), CC_D('4'),
+    CC_D('5'), CC_D('6'), CC_D('7'), CC_D('8'), CC_D('9'),
+    CC_A8('a'), CC_A8('i'), CC_A8('q'), CC_A('y'), CC_A('z'),
+    CC_A8('A'), CC_A8('I'), CC_A8('Q'), CC_A('Y'), CC_A('Z'),
+};
+#undef CC_A8
+#undef CC_A
+#undef CC_D
+
+static inline bool is_sp(char c)
 {
-    return c == ' ' || c == '\t';
+    return cclass[(unsigned char)c] & CC_SP;
 }
 
-static bool is_digit(char c)
+static inline bool is_digit(char c)
 {
-    return c >= '0' && c <= '9';
+    return cclass[(unsigned char)c] & CC_DIGIT;
 }
 
-static bool is_alpha(char c)
+static inline bool is_alpha(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    return cclass[(unsigned char)c] & CC_ALPHA;
+}
+
+static inline bool is_key(char c)
+{
+    return cclass[(unsigned char)c] & CC_KEY;
 }
 
 static bool starts(const char *s, size_t n, const char *lit, size_t litn)
@@ -446,7 +468,7 @@ static void parse_fields(struct entry *e, const char *s, const char *end)
         while (s < end && !is_alpha(*s))
             s++;
         const char *k = s;
-        while (s < end && (is_alpha(*s) || is_digit(*s) || *s == '_' || *s == '@'))
+        while (s < end && is_key(*s))
             s++;
         size_t kl = (size_t)(s - k);
         if (kl == 0 || s >= end || *s != ':')
@@ -527,7 +549,7 @@ static bool header_like(const char *s, size_t n)
         i++;
     if (i >= n || !is_alpha(s[i]))
         return false;
-    while (i < n && (is_alpha(s[i]) || is_digit(s[i]) || s[i] == '_' || s[i] == '@'))
+    while (i < n && is_key(s[i]))
         i++;
     return i + 1 < n && s[i] == ':' && is_sp(s[i + 1]);
 }
