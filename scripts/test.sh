@@ -19,6 +19,19 @@ then
   apt-get install -y -q --no-install-recommends libclang-rt-14-dev ||
     { apt-get update -q && apt-get install -y -q --no-install-recommends libclang-rt-14-dev; }
 fi
+# The tests' servers listen on fixed loopback ports in 55400-55999, inside Linux's ephemeral
+# range (32768-60999): an outgoing connection that the kernel gave one of those as its local port
+# made a server's bind fail now and then (EADDRINUSE: seen once in CI for the MariaDB of
+# check-indexes/live and the MongoDB double). Reserve the range from automatic assignment where
+# we may (root, a writable /proc/sys); explicit binds are not affected.
+reserved=/proc/sys/net/ipv4/ip_local_reserved_ports
+if [ -w "$reserved" ]; then
+  cur=$(cat "$reserved" 2>/dev/null || true)
+  case ",$cur," in
+  *,55400-55999,*) ;;
+  *) echo "${cur:+$cur,}55400-55999" >"$reserved" 2>/dev/null || true ;;
+  esac
+fi
 build=${DBPERF_TEST_BUILD:-build-test}
 fuzz_build=${DBPERF_FUZZ_BUILD:-build-test-fuzz}
 vg_build=${DBPERF_VALGRIND_BUILD:-build-test-valgrind}
