@@ -40,13 +40,9 @@ static int32_t new_node(struct P *p, enum dbp_mdoc_type t)
     return (int32_t)d->len++;
 }
 
-/* JSON white space, by table: one test per byte (most calls find none) */
-static const bool json_ws[256] = {[' '] = true, ['\t'] = true, ['\n'] = true, ['\r'] = true};
-
 static inline void ws(struct P *p)
 {
-    while (p->i < p->len && json_ws[(unsigned char)p->s[p->i]])
-        p->i++;
+    p->i = dbp_json_ws(p->s, p->len, p->i);
 }
 
 static int fail(struct P *p, const char *msg)
@@ -58,12 +54,10 @@ static int fail(struct P *p, const char *msg)
 /* At a quote: the contents' span; p->i after the closing quote. */
 static int str_span(struct P *p, const char **v, size_t *n, bool *esc)
 {
-    int e;
     size_t st = p->i + 1;
-    size_t k = dbp_quoted_end(p->s, p->len, p->i, p->s[p->i], &e);
+    size_t k = dbp_quoted_end(p->s, p->len, p->i, p->s[p->i], esc);
     if (k == SIZE_MAX)
         return fail(p, "unterminated string");
-    *esc = e != 0;
     *v = p->s + st;
     *n = k - st;
     p->i = k + 1;

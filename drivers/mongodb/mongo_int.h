@@ -96,12 +96,9 @@ static inline const struct dbp_mdoc_node *dbp_mdoc_get(const struct dbp_mdoc *d,
 {
     if (!obj || obj->type != DBP_MD_OBJ)
         return NULL;
-    size_t l = strlen(key);
-    for (int32_t i = obj->child; i >= 0; i = d->n[i].next) {
-        const struct dbp_mdoc_node *c = &d->n[i];
-        if (c->key_len == l && c->key && memcmp(c->key, key, l) == 0)
+    for (const struct dbp_mdoc_node *c = dbp_mdoc_child(d, obj); c; c = dbp_mdoc_next(d, c))
+        if (dbp_mdoc_key_eq(c, key))
             return c;
-    }
     return NULL;
 }
 /* The node's number (NUM, BOOL, DATE; a numeric string) or NaN. */

@@ -37,16 +37,6 @@ struct field {
     bool escaped; /* holds "" to unescape */
 };
 
-#define Q8   0x2222222222222222ull /* '"' in every byte */
-#define LO7  0x7F7F7F7F7F7F7F7Full
-
-/* High bit set in each byte of w that is '"'. */
-static inline uint64_t quote_bytes(uint64_t w)
-{
-    uint64_t x = w ^ Q8;
-    return ~(((x & LO7) + LO7) | x | LO7);
-}
-
 /*
  * Index of the first '"' in s[i..len), or len: 16 or 8 bytes at a time, inline
  * (quotes are dense in escaped plans, where a memchr call per quote costs

@@ -68,23 +68,15 @@ static int key_of(const char *key, size_t n)
 /* bytes that end a bare value (number, true, false, null) */
 static const bool bare_end[256] = {[','] = true, ['}'] = true, [']'] = true, [' '] = true};
 
-/* JSON white space, by table: one test per byte (most calls find none) */
-static const bool json_ws[256] = {[' '] = true, ['\t'] = true, ['\r'] = true, ['\n'] = true};
-
 static inline size_t ws(const char *s, size_t len, size_t i)
 {
-    while (i < len && json_ws[(unsigned char)s[i]])
-        i++;
-    return i;
+    return dbp_json_ws(s, len, i);
 }
 
 /* At s[i] == '"': the end of the string (index of the closing quote), or SIZE_MAX. */
 static size_t string_end(const char *s, size_t len, size_t i, bool *escaped)
 {
-    int esc;
-    size_t k = dbp_quoted_end(s, len, i, '"', &esc);
-    *escaped = esc != 0;
-    return k;
+    return dbp_quoted_end(s, len, i, '"', escaped);
 }
 
 /* Skip one value at s[i]; returns the index after it, or SIZE_MAX. */

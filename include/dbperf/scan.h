@@ -1,5 +1,5 @@
 /*
- * scan.h -- byte search for the JSON scanners (PostgreSQL jsonlog, mongod logs).
+ * scan.h -- byte search for the log scanners (PostgreSQL jsonlog and csvlog, mongod logs).
  *
  * Strings in these logs are mostly short (keys, severities, timestamps), where a
  * memchr call per string costs more than the search itself, with a few long
@@ -10,6 +10,7 @@
 #ifndef DBPERF_SCAN_H
 #define DBPERF_SCAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -82,14 +83,24 @@ static inline size_t dbp_count_byte(const char *s, size_t n, char c)
     return k;
 }
 
+/* The index of the first byte of s[i..len) that is not JSON white space, or len. */
+static inline size_t dbp_json_ws(const char *s, size_t len, size_t i)
+{
+    /* by table: one test per byte (most calls find none) */
+    static const bool ws[256] = {[' '] = true, ['\t'] = true, ['\n'] = true, ['\r'] = true};
+    while (i < len && ws[(unsigned char)s[i]])
+        i++;
+    return i;
+}
+
 /*
  * At s[i] == q (the opening quote): the index of the closing quote, a backslash
  * escaping the byte after it; *escaped tells whether the string holds one.
  * SIZE_MAX when the string does not end before len.
  */
-static inline size_t dbp_quoted_end(const char *s, size_t len, size_t i, char q, int *escaped)
+static inline size_t dbp_quoted_end(const char *s, size_t len, size_t i, char q, bool *escaped)
 {
-    *escaped = 0;
+    *escaped = false;
     i++;
     for (;;) {
         size_t k = dbp_find2(s, len, i, q, '\\');
@@ -97,7 +108,7 @@ static inline size_t dbp_quoted_end(const char *s, size_t len, size_t i, char q,
             return SIZE_MAX;
         if (s[k] == q)
             return k;
-        *escaped = 1;
+        *escaped = true;
         i = k + 2;
         if (i > len)
             return SIZE_MAX;

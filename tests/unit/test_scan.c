@@ -7,6 +7,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,10 +23,12 @@
 #define dbp_find2 portable_find2
 #define dbp_quoted_end portable_quoted_end
 #define dbp_count_byte portable_count_byte
+#define dbp_json_ws portable_json_ws
 #include <dbperf/scan.h>
 #undef dbp_find2
 #undef dbp_quoted_end
 #undef dbp_count_byte
+#undef dbp_json_ws
 
 static size_t ref_find2(const char *s, size_t len, size_t i, char a, char b)
 {
@@ -34,12 +37,12 @@ static size_t ref_find2(const char *s, size_t len, size_t i, char a, char b)
     return i;
 }
 
-static size_t ref_quoted_end(const char *s, size_t len, size_t i, char q, int *esc)
+static size_t ref_quoted_end(const char *s, size_t len, size_t i, char q, bool *esc)
 {
-    *esc = 0;
+    *esc = false;
     for (i++; i < len; i++) {
         if (s[i] == '\\') {
-            *esc = 1;
+            *esc = true;
             i++;
         } else if (s[i] == q)
             return i;
@@ -92,7 +95,7 @@ static void check_all(const char *s, size_t len)
             assert_int_equal(portable_find2(s, len, i, pairs[p][0], pairs[p][1]), want);
         }
         if (i < len && (s[i] == '"' || s[i] == '\'')) {
-            int e1, e2, e3;
+            bool e1, e2, e3;
             size_t want = ref_quoted_end(s, len, i, s[i], &e1);
             assert_int_equal(dbp_quoted_end(s, len, i, s[i], &e2), want);
             assert_int_equal(portable_quoted_end(s, len, i, s[i], &e3), want);
@@ -146,7 +149,7 @@ static void test_count_many(void **state)
 static void test_cases(void **state)
 {
     (void)state;
-    int e;
+    bool e;
     /* "ab\"c" then more: the escaped quote does not end it */
     const char a[] = "\"ab\\\"c\" tail";
     assert_int_equal(dbp_quoted_end(a, sizeof a - 1, 0, '"', &e), 6);
